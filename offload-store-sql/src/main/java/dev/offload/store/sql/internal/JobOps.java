@@ -62,12 +62,14 @@ public final class JobOps {
   private final Db db;
   private final JobSql sql;
   private final JobRows rows;
+  private final BatchWriter batch;
 
   public JobOps(Dialect dialect, Db db) {
     this.dialect = dialect;
     this.db = db;
     this.sql = new JobSql(dialect);
     this.rows = new JobRows(dialect);
+    this.batch = BatchWriter.of(dialect, rows);
   }
 
   public Db db() {
@@ -87,24 +89,20 @@ public final class JobOps {
             "enqueue takes a pending job, got " + job.state() + " for " + job.id());
       }
     }
-    int[] counts;
-    try (PreparedStatement ps = c.prepareStatement(sql.insert)) {
-      if (jobs.size() == 1) {
-        rows.bindAll(ps, 1, jobs.getFirst());
-        counts = new int[] {ps.executeUpdate()};
-      } else {
-        for (Job job : jobs) {
-          rows.bindAll(ps, 1, job);
-          ps.addBatch();
-        }
-        counts = ps.executeBatch();
+    Set<JobId> ids = new HashSet<>();
+    List<Job> distinct = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      if (ids.add(job.id())) {
+        distinct.add(job);
       }
     }
+    Set<JobId> inserted =
+        jobs.size() == 1 ? insertOne(c, jobs.getFirst()) : batch.insert(c, distinct);
     List<EnqueueResult> results = new ArrayList<>(jobs.size());
     boolean created = false;
     for (int i = 0; i < jobs.size(); i++) {
       Job job = jobs.get(i);
-      if (counts[i] != 0) {
+      if (inserted.remove(job.id())) {
         results.add(new EnqueueResult(job, true));
         created = true;
         continue;
@@ -119,6 +117,13 @@ public final class JobOps {
       dialect.announceWork(c);
     }
     return results;
+  }
+
+  private Set<JobId> insertOne(Connection c, Job job) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.insert)) {
+      rows.bindAll(ps, 1, job);
+      return ps.executeUpdate() > 0 ? new HashSet<>(Set.of(job.id())) : new HashSet<>();
+    }
   }
 
   private Job byKey(Connection c, String key) throws SQLException {
@@ -204,43 +209,77 @@ public final class JobOps {
     if (completions.isEmpty()) {
       return new Completed(List.of(), false);
     }
-    int[] order = idOrder(completions, cp -> cp.lease().jobId());
-    boolean mayRequeue =
-        completions.stream()
-            .anyMatch(cp ->
-                cp.outcome() == Completion.Outcome.RETRY
-                    || cp.outcome() == Completion.Outcome.RELEASE);
-    int[] counts =
+    List<BatchWriter.CompletionRow> rowsToWrite = new ArrayList<>(completions.size());
+    Set<JobId> ids = new HashSet<>();
+    boolean mayRequeue = false;
+    for (Completion cp : completions) {
+      rowsToWrite.add(row(cp, now));
+      ids.add(cp.lease().jobId());
+      mayRequeue |=
+          cp.outcome() == Completion.Outcome.RETRY || cp.outcome() == Completion.Outcome.RELEASE;
+    }
+    // Two completions of one job in a batch must apply in order: row by row, not as a set.
+    boolean asSet = completions.size() > 1 && ids.size() == completions.size();
+    boolean announce = mayRequeue;
+    Boolean[] applied =
         db.transaction(
             "complete",
             c -> {
-              int[] done;
-              try (PreparedStatement ps = c.prepareStatement(sql.complete)) {
-                for (int k : order) {
-                  bindCompletion(ps, completions.get(k), now);
-                  ps.addBatch();
-                }
-                done = ps.executeBatch();
-              }
-              if (mayRequeue) {
+              Boolean[] done = asSet ? completeAsSet(c, rowsToWrite) : completeEach(c, rowsToWrite);
+              if (announce) {
                 dialect.announceWork(c);
               }
               return done;
             });
-    Boolean[] applied = new Boolean[completions.size()];
     boolean requeued = false;
-    for (int n = 0; n < order.length; n++) {
-      applied[order[n]] = counts[n] != 0;
-      Completion.Outcome outcome = completions.get(order[n]).outcome();
+    for (int k = 0; k < applied.length; k++) {
+      Completion.Outcome outcome = completions.get(k).outcome();
       requeued |=
-          counts[n] != 0
+          applied[k]
               && (outcome == Completion.Outcome.RELEASE || outcome == Completion.Outcome.RETRY);
     }
     return new Completed(Arrays.asList(applied), requeued);
   }
 
-  private void bindCompletion(PreparedStatement ps, Completion cp, Instant now)
+  private Boolean[] completeAsSet(Connection c, List<BatchWriter.CompletionRow> rowsToWrite)
       throws SQLException {
+    List<BatchWriter.CompletionRow> sorted = new ArrayList<>(rowsToWrite);
+    sorted.sort(Comparator.comparing(BatchWriter.CompletionRow::id));
+    Set<JobId> done = batch.complete(c, sorted);
+    Boolean[] applied = new Boolean[rowsToWrite.size()];
+    for (int k = 0; k < applied.length; k++) {
+      applied[k] = done.contains(rowsToWrite.get(k).id());
+    }
+    return applied;
+  }
+
+  private Boolean[] completeEach(Connection c, List<BatchWriter.CompletionRow> rowsToWrite)
+      throws SQLException {
+    Boolean[] applied = new Boolean[rowsToWrite.size()];
+    try (PreparedStatement ps = c.prepareStatement(sql.complete)) {
+      for (int k = 0; k < applied.length; k++) {
+        BatchWriter.CompletionRow r = rowsToWrite.get(k);
+        ps.setString(1, r.state());
+        JobRows.setString(ps, 2, r.result());
+        ps.setBoolean(3, r.setsError());
+        JobRows.setString(ps, 4, r.errorType());
+        ps.setBoolean(5, r.setsError());
+        JobRows.setString(ps, 6, r.errorMessage());
+        ps.setBoolean(7, r.setsError());
+        JobRows.setString(ps, 8, r.errorDetail());
+        JobRows.setLong(ps, 9, r.runAt());
+        JobRows.setLong(ps, 10, r.finishedAt());
+        dialect.bindId(ps, 11, r.id());
+        ps.setInt(12, r.attempt());
+        ps.setString(13, r.owner());
+        applied[k] = ps.executeUpdate() > 0;
+      }
+    }
+    return applied;
+  }
+
+  /** The row a completion writes: Completion.applyTo, expressed as column values. */
+  private static BatchWriter.CompletionRow row(Completion cp, Instant now) {
     JobState next;
     String result = null;
     Long runAt = null;
@@ -265,22 +304,23 @@ public final class JobOps {
       }
       default -> throw new IllegalArgumentException("unknown outcome " + cp.outcome());
     }
-    // Completion.applyTo keeps the previous error unless the completion brings one.
+    // applyTo keeps the previous error unless a failure or retry brings a new one.
     JobError error =
         cp.outcome() == Completion.Outcome.FAILED || cp.outcome() == Completion.Outcome.RETRY
             ? cp.error()
             : null;
-    ps.setString(1, JobRows.state(next));
-    JobRows.setString(ps, 2, result);
-    ps.setBoolean(3, error != null);
-    JobRows.setString(ps, 4, error == null ? null : error.type());
-    ps.setBoolean(5, error != null);
-    JobRows.setString(ps, 6, error == null ? null : error.message());
-    ps.setBoolean(7, error != null);
-    JobRows.setString(ps, 8, error == null ? null : error.detail());
-    JobRows.setLong(ps, 9, runAt);
-    JobRows.setLong(ps, 10, finishedAt);
-    bindLease(ps, 11, cp.lease());
+    return new BatchWriter.CompletionRow(
+        cp.lease().jobId(),
+        cp.lease().attempt(),
+        cp.lease().owner(),
+        JobRows.state(next),
+        result,
+        error != null,
+        error == null ? null : error.type(),
+        error == null ? null : error.message(),
+        error == null ? null : error.detail(),
+        runAt,
+        finishedAt);
   }
 
   private void bindLease(PreparedStatement ps, int i, dev.offload.Lease lease) throws SQLException {

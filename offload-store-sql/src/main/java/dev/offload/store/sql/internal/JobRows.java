@@ -94,9 +94,9 @@ public final class JobRows {
     setString(ps, i++, p == null ? null : p.message());
     ps.setInt(i++, job.attempts());
     ps.setInt(i++, job.maxAttempts());
-    ps.setLong(i++, nanos("backoff.initial", job.backoff().initial()));
-    ps.setLong(i++, nanos("backoff.max", job.backoff().max()));
-    setLong(ps, i++, job.timeout() == null ? null : nanos("timeout", job.timeout()));
+    ps.setLong(i++, durationNanos("backoff.initial", job.backoff().initial()));
+    ps.setLong(i++, durationNanos("backoff.max", job.backoff().max()));
+    setLong(ps, i++, job.timeout() == null ? null : durationNanos("timeout", job.timeout()));
     setString(ps, i++, job.idempotencyKey());
     ps.setLong(i++, nanos(job.createdAt()));
     ps.setLong(i++, nanos(job.runAt()));
@@ -132,7 +132,7 @@ public final class JobRows {
     }
   }
 
-  private static long nanos(String field, Duration d) {
+  static long durationNanos(String field, Duration d) {
     try {
       return d.toNanos();
     } catch (ArithmeticException e) {
