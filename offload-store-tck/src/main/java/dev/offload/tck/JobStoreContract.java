@@ -1,0 +1,73 @@
+package dev.offload.tck;
+
+import dev.offload.spi.JobStore;
+import java.time.InstantSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The contract every {@link JobStore} passes. A store module runs it by subclassing this class in
+ * its tests and opening a fresh, empty store:
+ *
+ * <pre>{@code
+ * class SqliteJobStoreContractTest extends JobStoreContract {
+ *   @TempDir Path dir;
+ *
+ *   @Override
+ *   protected JobStore createStore(InstantSource clock) {
+ *     return SqlJobStore.sqlite(dir.resolve("jobs.db"), clock);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Each test gets a new {@link ManualClock} at {@link ManualClock#DEFAULT_START} and a new store
+ * from {@link #createStore}; the suite closes the store after the test (before any {@code
+ * AfterEach} of the subclass's superclasses, after the subclass's own). The tests are grouped in
+ * {@link Nested} classes, one per part of the SPI, each defined in its own {@code …Contract} file
+ * of this package. What the suite checks and why is written down in {@code docs/STORE-CONTRACT.md}.
+ */
+public abstract class JobStoreContract {
+  private ManualClock clock;
+  private JobStore store;
+
+  /**
+   * A new store holding no jobs and no workers. The store may read {@code clock} (the SPI passes
+   * time explicitly, so most stores ignore it); the suite closes the store after each test.
+   */
+  protected abstract JobStore createStore(InstantSource clock) throws Exception;
+
+  /** The manual clock of the running test. */
+  protected ManualClock clock() {
+    return clock;
+  }
+
+  /** The store under test in the running test. */
+  protected JobStore store() {
+    return store;
+  }
+
+  @BeforeEach
+  void openStoreUnderContract() throws Exception {
+    clock = ManualClock.create();
+    store = createStore(clock);
+    if (store == null) {
+      throw new IllegalStateException(getClass().getName() + ".createStore returned null");
+    }
+  }
+
+  @AfterEach
+  void closeStoreUnderContract() {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  @Nested
+  class Enqueue extends EnqueueContract {
+    Enqueue() {
+      super(JobStoreContract.this);
+    }
+  }
+}
