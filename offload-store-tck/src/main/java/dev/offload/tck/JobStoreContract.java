@@ -70,4 +70,95 @@ public abstract class JobStoreContract {
       super(JobStoreContract.this);
     }
   }
+
+  @Nested
+  class Claim extends ClaimContract {
+    Claim() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Heartbeats extends HeartbeatContract {
+    Heartbeats() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Completion extends CompletionContract {
+    Completion() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Cancel extends CancelContract {
+    Cancel() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class RequeueAndDelete extends RequeueDeleteContract {
+    RequeueAndDelete() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class ListingAndCounts extends ListingContract {
+    ListingAndCounts() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class LeaseReaping extends ReapContract {
+    LeaseReaping() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Purge extends PurgeContract {
+    Purge() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class AwaitWork extends AwaitWorkContract {
+    AwaitWork() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Workers extends WorkerRegistryContract {
+    Workers() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class RoundTrip extends RoundTripContract {
+    RoundTrip() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Concurrency extends ConcurrencyContract {
+    Concurrency() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class Transitions extends TransitionContract {
+    Transitions() {
+      super(JobStoreContract.this);
+    }
+  }
 }
