@@ -83,7 +83,7 @@ abstract class ContractSupport {
     List<Job> claimed = claim(worker, 1, job.queue());
     assertThat(claimed)
         .extracting(Job::id)
-        .as("claim of the only due job")
+        .as("claim of the job just enqueued (the first due in its queue)")
         .containsExactly(job.id());
     return claimed.get(0);
   }

@@ -53,7 +53,7 @@ abstract class ListingContract extends ContractSupport {
     Job mailQueued = enqueue(queued().task("mail").queue("fast").build());
     Job mailScheduled = enqueue(scheduled(Duration.ofHours(1)).task("mail").queue("slow").build());
     Job pdfQueued = enqueue(queued().task("pdf").queue("slow").build());
-    Job pdfRunning = running(queued().task("pdf").queue("fast").build(), WORKER);
+    Job pdfRunning = running(queued().task("pdf").queue("fast").priority(1).build(), WORKER);
 
     assertIds(JobQuery.all().states(Set.of(JobState.QUEUED)), mailQueued, pdfQueued);
     assertIds(
