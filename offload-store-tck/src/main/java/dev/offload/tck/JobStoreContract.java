@@ -7,25 +7,27 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 
 /**
- * The contract every {@link JobStore} passes. A store module runs it by subclassing this class in
- * its tests and opening a fresh, empty store:
+ * The contract every {@link JobStore} passes. A store module runs all of it by subclassing this
+ * class in its tests and opening a fresh, empty store:
  *
  * <pre>{@code
- * class SqliteJobStoreContractTest extends JobStoreContract {
- *   @TempDir Path dir;
- *
+ * class MyJobStoreContractTest extends JobStoreContract {
  *   @Override
  *   protected JobStore createStore(InstantSource clock) {
- *     return SqlJobStore.sqlite(dir.resolve("jobs.db"), clock);
+ *     return MyJobStore.open(testDatabase());   // emptied here, not after the test
  *   }
  * }
  * }</pre>
  *
  * <p>Each test gets a new {@link ManualClock} at {@link ManualClock#DEFAULT_START} and a new store
- * from {@link #createStore}; the suite closes the store after the test (before any {@code
- * AfterEach} of the subclass's superclasses, after the subclass's own). The tests are grouped in
- * {@link Nested} classes, one per part of the SPI, each defined in its own {@code …Contract} file
- * of this package. What the suite checks and why is written down in {@code docs/STORE-CONTRACT.md}.
+ * from {@link #createStore}; the suite closes that store after the test. JUnit runs a subclass's
+ * own {@code @AfterEach} methods before this class's, so they run while the store is still open:
+ * empty shared state in {@code createStore} rather than after the test, and release shared
+ * resources (a server, a connection pool) in {@code @AfterAll}.
+ *
+ * <p>The tests are grouped in {@link Nested} classes, one per part of the SPI, each written in its
+ * own {@code …Contract} file of this package. What the suite checks, and the semantic choices it
+ * pins down where the SPI's Javadoc leaves room, are in {@code docs/STORE-CONTRACT.md}.
  */
 public abstract class JobStoreContract {
   private ManualClock clock;
