@@ -3,6 +3,7 @@ package dev.offload.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.offload.spi.JobStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -29,17 +30,18 @@ abstract class AwaitWorkContract extends ContractSupport {
 
   @Test
   void enqueueFromAnotherThreadWakesAWaiterOnAnyQueue() throws Exception {
-    assertWokenBy(Set.of(), () -> enqueueQueued());
+    assertWokenBy(store(), Set.of(), () -> enqueueQueued());
   }
 
   @Test
   void enqueueToAWatchedQueueWakesItsWaiter() throws Exception {
-    assertWokenBy(Set.of("mail", "pdf"), () -> enqueue(queued().queue("pdf").build()));
+    assertWokenBy(store(), Set.of("mail", "pdf"), () -> enqueue(queued().queue("pdf").build()));
   }
 
   @Test
   void enqueueAllWakesAWaiter() throws Exception {
-    assertWokenBy(Set.of(), () -> store().enqueueAll(List.of(queued().build(), queued().build())));
+    assertWokenBy(
+        store(), Set.of(), () -> store().enqueueAll(List.of(queued().build(), queued().build())));
   }
 
   @Test
@@ -86,12 +88,16 @@ abstract class AwaitWorkContract extends ContractSupport {
     }
   }
 
-  private void assertWokenBy(Set<String> queues, Runnable work)
+  /**
+   * Asserts that a waiter on {@code waitingOn} wakes by a signal soon after {@code work} runs on
+   * another thread (again and again, as the waiter may not be waiting yet at first).
+   */
+  static void assertWokenBy(JobStore waitingOn, Set<String> queues, Runnable work)
       throws InterruptedException, ExecutionException {
     ExecutorService waiter = Executors.newSingleThreadExecutor();
     try {
       long start = System.nanoTime();
-      Future<Boolean> woke = waiter.submit(() -> store().awaitWork(queues, LONG_WAIT));
+      Future<Boolean> woke = waiter.submit(() -> waitingOn.awaitWork(queues, LONG_WAIT));
       await()
           .atMost(PROMPTLY)
           .pollInterval(Duration.ofMillis(50))

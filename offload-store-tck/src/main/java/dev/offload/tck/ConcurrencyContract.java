@@ -10,25 +10,14 @@ import dev.offload.JobState;
 import dev.offload.spi.ClaimRequest;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -40,7 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 abstract class ConcurrencyContract extends ContractSupport {
   private static final int THREADS = 4;
-  private static final Duration DEADLINE = Duration.ofSeconds(60);
 
   ConcurrencyContract(JobStoreContract owner) {
     super(owner);
@@ -52,7 +40,7 @@ abstract class ConcurrencyContract extends ContractSupport {
     Instant now = now();
 
     List<List<Job>> perWorker =
-        runConcurrently(
+        Races.runConcurrently(
             THREADS,
             worker -> {
               List<Job> mine = new ArrayList<>();
@@ -86,9 +74,9 @@ abstract class ConcurrencyContract extends ContractSupport {
     AtomicInteger succeeded = new AtomicInteger();
     Map<JobId, AtomicInteger> releases = new ConcurrentHashMap<>();
     Map<JobId, String> winners = new ConcurrentHashMap<>();
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    long deadline = System.nanoTime() + Races.DEADLINE.toNanos();
 
-    runConcurrently(
+    Races.runConcurrently(
         THREADS,
         worker -> {
           String me = "w" + worker;
@@ -137,7 +125,7 @@ abstract class ConcurrencyContract extends ContractSupport {
     int keys = 50;
 
     List<List<EnqueueResult>> perThread =
-        runConcurrently(
+        Races.runConcurrently(
             THREADS,
             thread -> {
               List<EnqueueResult> results = new ArrayList<>();
@@ -164,7 +152,7 @@ abstract class ConcurrencyContract extends ContractSupport {
     Map<JobId, Boolean> completedAt = new ConcurrentHashMap<>();
     Map<JobId, Optional<Job>> cancelSaw = new ConcurrentHashMap<>();
 
-    runConcurrently(
+    Races.runConcurrently(
         2,
         side -> {
           for (Job job : running) {
@@ -203,7 +191,7 @@ abstract class ConcurrencyContract extends ContractSupport {
     Set<JobId> reaped = ConcurrentHashMap.newKeySet();
     AtomicBoolean completerDone = new AtomicBoolean();
 
-    runConcurrently(
+    Races.runConcurrently(
         2,
         side -> {
           if (side == 0) {
@@ -256,53 +244,5 @@ abstract class ConcurrencyContract extends ContractSupport {
     List<Job> claimed = claim(WORKER, n);
     assertThat(claimed).hasSize(n);
     return claimed;
-  }
-
-  private interface Side<T> {
-    T run(int index) throws Exception;
-  }
-
-  /**
-   * Runs {@code threads} copies of {@code body}, released together, and returns their results by
-   * index. The first failure stops the others (by interrupt) and is rethrown at once.
-   */
-  private static <T> List<T> runConcurrently(int threads, Side<T> body) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      ExecutorCompletionService<Map.Entry<Integer, T>> done = new ExecutorCompletionService<>(pool);
-      CountDownLatch ready = new CountDownLatch(threads);
-      CountDownLatch go = new CountDownLatch(1);
-      for (int i = 0; i < threads; i++) {
-        int index = i;
-        Callable<Map.Entry<Integer, T>> task =
-            () -> {
-              ready.countDown();
-              go.await();
-              return new AbstractMap.SimpleEntry<>(index, body.run(index));
-            };
-        done.submit(task);
-      }
-      ready.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-      go.countDown();
-      List<T> results = new ArrayList<>(Collections.nCopies(threads, null));
-      for (int i = 0; i < threads; i++) {
-        Future<Map.Entry<Integer, T>> f = done.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        if (f == null) {
-          throw new AssertionError("threads still running after " + DEADLINE);
-        }
-        try {
-          Map.Entry<Integer, T> r = f.get();
-          results.set(r.getKey(), r.getValue());
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof Error error) {
-            throw error;
-          }
-          throw e;
-        }
-      }
-      return results;
-    } finally {
-      pool.shutdownNow();
-    }
   }
 }

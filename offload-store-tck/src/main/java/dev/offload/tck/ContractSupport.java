@@ -40,6 +40,11 @@ abstract class ContractSupport {
     return owner.store();
   }
 
+  /** The second instance on the same data, or {@code null} when the store cannot be shared. */
+  final JobStore secondInstance() throws Exception {
+    return owner.secondInstance();
+  }
+
   final ManualClock clock() {
     return owner.clock();
   }

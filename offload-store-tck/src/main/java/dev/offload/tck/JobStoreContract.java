@@ -32,12 +32,24 @@ import org.junit.jupiter.api.Nested;
 public abstract class JobStoreContract {
   private ManualClock clock;
   private JobStore store;
+  private JobStore second;
 
   /**
    * A new store holding no jobs and no workers. The store may read {@code clock} (the SPI passes
    * time explicitly, so most stores ignore it); the suite closes the store after each test.
    */
   protected abstract JobStore createStore(InstantSource clock) throws Exception;
+
+  /**
+   * A second store on the same data as the one {@link #createStore} returned, opened as another
+   * process would open it (own connections, own listener threads), for the {@code SharedStore}
+   * tests: visibility, wake-ups and races across instances. The default, {@code null}, says the
+   * store cannot be shared (the in-memory one) and skips those tests. The suite closes it after the
+   * test, before the first store.
+   */
+  protected JobStore openSecondInstance(InstantSource clock) throws Exception {
+    return null;
+  }
 
   /** The manual clock of the running test. */
   protected ManualClock clock() {
@@ -58,8 +70,27 @@ public abstract class JobStoreContract {
     }
   }
 
+  /** The second instance, opened on first use; {@code null} when the store cannot be shared. */
+  JobStore secondInstance() throws Exception {
+    if (second == null) {
+      second = openSecondInstance(clock);
+    }
+    return second;
+  }
+
   @AfterEach
   void closeStoreUnderContract() {
+    try {
+      if (second != null) {
+        second.close();
+        second = null;
+      }
+    } finally {
+      closeFirst();
+    }
+  }
+
+  private void closeFirst() {
     if (store != null) {
       store.close();
       store = null;
@@ -160,6 +191,13 @@ public abstract class JobStoreContract {
   @Nested
   class Transitions extends TransitionContract {
     Transitions() {
+      super(JobStoreContract.this);
+    }
+  }
+
+  @Nested
+  class SharedStore extends SharedStoreContract {
+    SharedStore() {
       super(JobStoreContract.this);
     }
   }
