@@ -149,7 +149,7 @@ abstract class ConcurrencyContract extends ContractSupport {
   @Test
   void cancelRacingCompletionHasExactlyOneWinner() throws Exception {
     List<Job> running = claimAll(enqueueBatch(150).size());
-    Map<JobId, Boolean> completedAt = new ConcurrentHashMap<>();
+    Map<JobId, Boolean> completionApplied = new ConcurrentHashMap<>();
     Map<JobId, Optional<Job>> cancelSaw = new ConcurrentHashMap<>();
 
     Races.runConcurrently(
@@ -159,7 +159,7 @@ abstract class ConcurrencyContract extends ContractSupport {
             if (side == 0) {
               cancelSaw.put(job.id(), store().cancel(job.id(), now()));
             } else {
-              completedAt.put(
+              completionApplied.put(
                   job.id(),
                   store().complete(List.of(Completion.succeeded(job.lease(), "1")), now()).get(0));
             }
@@ -170,7 +170,7 @@ abstract class ConcurrencyContract extends ContractSupport {
     for (Job job : running) {
       Job after = get(job.id());
       JobState cancelReturned = cancelSaw.get(job.id()).orElseThrow().state();
-      if (completedAt.get(job.id())) {
+      if (completionApplied.get(job.id())) {
         assertThat(after.state())
             .as("completion won on %s", job.id())
             .isEqualTo(JobState.SUCCEEDED);
