@@ -57,7 +57,8 @@ public abstract class ClusterContract {
     return Duration.ofSeconds(2);
   }
 
-  @TempDir Path dir;
+  /** A fresh directory for this run: worker logs, and a SQLite file if the store wants one. */
+  @TempDir protected Path dir;
 
   @Test
   void workersInSeparateJvmsDrainEveryJobExactlyOnceDespiteACrash() throws Exception {
