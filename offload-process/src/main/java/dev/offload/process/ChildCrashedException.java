@@ -1,5 +1,6 @@
 package dev.offload.process;
 
+import dev.offload.JobError;
 import dev.offload.OffloadException;
 import java.util.OptionalInt;
 
@@ -7,7 +8,7 @@ import java.util.OptionalInt;
  * The child process running an attempt died (it exited, was killed by a signal, or stopped
  * answering). Only that attempt fails; the pool spawns a replacement.
  */
-public class ChildCrashedException extends OffloadException {
+public class ChildCrashedException extends OffloadException implements JobError.Source {
   private final String task;
   private final long pid;
   private final Integer exitCode;
@@ -81,5 +82,11 @@ public class ChildCrashedException extends OffloadException {
   /** The tail of what the child wrote to stderr during the attempt (bounded). */
   public String stderr() {
     return stderr;
+  }
+
+  /** A {@code "crashed"} error with the child's stderr as detail. */
+  @Override
+  public JobError jobError() {
+    return new JobError(JobError.CRASHED, getMessage(), stderr.isEmpty() ? null : stderr);
   }
 }

@@ -1,5 +1,6 @@
 package dev.offload.process;
 
+import dev.offload.JobError;
 import dev.offload.OffloadException;
 
 /**
@@ -7,7 +8,7 @@ import dev.offload.OffloadException;
  * message; the child lives on. {@link #errorType()} is the child's name for the failure (for a Java
  * child the exception class, for Python the exception type).
  */
-public class ChildTaskException extends OffloadException {
+public class ChildTaskException extends OffloadException implements JobError.Source {
   private final String task;
   private final String errorType;
   private final String detail;
@@ -38,5 +39,17 @@ public class ChildTaskException extends OffloadException {
   /** What the child wrote to stderr during the attempt (bounded), or empty. */
   public String stderr() {
     return stderr;
+  }
+
+  /** An {@code "exception"} error whose detail is the child's traceback, then its stderr. */
+  @Override
+  public JobError jobError() {
+    String log;
+    if (stderr.isEmpty()) {
+      log = detail;
+    } else {
+      log = detail.isEmpty() ? stderr : detail + "\n--- stderr ---\n" + stderr;
+    }
+    return new JobError(JobError.EXCEPTION, getMessage(), log.isEmpty() ? null : log);
   }
 }

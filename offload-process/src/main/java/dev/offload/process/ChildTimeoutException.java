@@ -1,5 +1,6 @@
 package dev.offload.process;
 
+import dev.offload.JobError;
 import dev.offload.TaskTimeoutException;
 import java.time.Duration;
 
@@ -8,7 +9,7 @@ import java.time.Duration;
  * child was asked to stop or was killed. A {@link TaskTimeoutException}, so the engine's retry
  * policy treats it as any timeout.
  */
-public class ChildTimeoutException extends TaskTimeoutException {
+public class ChildTimeoutException extends TaskTimeoutException implements JobError.Source {
   private final long pid;
   private final boolean killed;
   private final String stderr;
@@ -41,5 +42,11 @@ public class ChildTimeoutException extends TaskTimeoutException {
   /** The tail of what the child wrote to stderr during the attempt (bounded). */
   public String stderr() {
     return stderr;
+  }
+
+  /** A {@code "timeout"} error with the child's stderr as detail. */
+  @Override
+  public JobError jobError() {
+    return new JobError(JobError.TIMEOUT, getMessage(), stderr.isEmpty() ? null : stderr);
   }
 }

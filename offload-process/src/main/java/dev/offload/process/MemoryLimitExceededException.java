@@ -1,12 +1,13 @@
 package dev.offload.process;
 
+import dev.offload.JobError;
 import dev.offload.OffloadException;
 
 /**
  * A child process went over its memory limit while running an attempt; the child was stopped (or
  * stopped itself) and replaced, and the attempt failed.
  */
-public class MemoryLimitExceededException extends OffloadException {
+public class MemoryLimitExceededException extends OffloadException implements JobError.Source {
   private final String task;
   private final long pid;
   private final long limitBytes;
@@ -45,5 +46,11 @@ public class MemoryLimitExceededException extends OffloadException {
   /** The tail of what the child wrote to stderr during the attempt (bounded). */
   public String stderr() {
     return stderr;
+  }
+
+  /** A {@code "crashed"} error (the child was stopped) with its stderr as detail. */
+  @Override
+  public JobError jobError() {
+    return new JobError(JobError.CRASHED, getMessage(), stderr.isEmpty() ? null : stderr);
   }
 }

@@ -54,6 +54,21 @@ public final class TestTasks implements TaskProvider {
             return new Empty();
           });
 
+  /** Its child dies on the first attempt; later attempts succeed and say which they were. */
+  static final Task<Empty, Pid> CRASH_ONCE =
+      Task.of(
+          "crash_once",
+          Empty.class,
+          Pid.class,
+          (in, ctx) -> {
+            if (ctx.attempt() == 1) {
+              System.err.println("attempt 1: crashing the child");
+              System.err.flush();
+              Runtime.getRuntime().halt(13);
+            }
+            return new Pid(ProcessHandle.current().pid(), ctx.attempt());
+          });
+
   static final Task<Mb, Empty> HOG =
       Task.of(
           "hog",
@@ -70,7 +85,7 @@ public final class TestTasks implements TaskProvider {
   @Override
   public Collection<Task<?, ?>> tasks() {
     List<Task<?, ?>> all = new ArrayList<>(DemoTasks.all());
-    all.addAll(List.of(PID, RUNAWAY, CRASH, HOG));
+    all.addAll(List.of(PID, RUNAWAY, CRASH, CRASH_ONCE, HOG));
     return all;
   }
 }
