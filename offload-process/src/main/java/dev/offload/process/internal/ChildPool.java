@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * arrive from three kinds of threads: callers ({@code execute}, {@code cancel}), each child's
  * stdout reader (messages, exit), and one timer thread (time limits, respawns with backoff, the
  * watchdog). Every attempt ends exactly once: whoever moves it to {@code DONE} under the lock
- * completes its future, on a virtual thread so a caller's callbacks never run on a reader.
+ * completes its future, after the lock is released. A result completes on the child's reader
+ * thread, after the child's next attempt was dispatched: a hop to another thread would cost more
+ * than the protocol's whole round trip (see BENCHMARKS.md). Kills complete once the process is
+ * gone, on a virtual thread.
  *
  * <p>A slot is refilled as soon as its child is killed or retired, and after a backoff when its
  * child crashed on its own (growing with consecutive crashes, reset by a finished task).
@@ -276,6 +279,8 @@ public final class ChildPool {
     } finally {
       lock.unlock();
     }
+    // Dispatch first: the child starts its next attempt while this one's caller is woken.
+    afterRelease(c, next, unknown);
     if (deliver) {
       String err = c.stderr.since(a.stderrMark);
       Attempt<?, ?> done = a;
@@ -286,10 +291,11 @@ public final class ChildPool {
             .completeOnTimeout(c.process, 5, TimeUnit.SECONDS)
             .whenComplete((p, x) -> Thread.ofVirtual().start(finish));
       } else {
-        Thread.ofVirtual().start(finish);
+        // On this reader thread: a hop to another thread costs more than the whole protocol
+        // round trip. Callers with heavy callbacks use the *Async variants.
+        finish.run();
       }
     }
-    afterRelease(c, next, unknown);
   }
 
   /** Sends what the lock decided for a child that just became free. */

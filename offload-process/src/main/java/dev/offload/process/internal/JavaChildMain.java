@@ -28,9 +28,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * The main class of a Java child process: loads the tasks of every {@link TaskProvider} on the
@@ -45,11 +43,12 @@ public final class JavaChildMain {
   private final ObjectMapper mapper = Protocol.defaultMapper();
   private final OutputStream out;
   private final TaskRegistry registry;
-  private final ExecutorService taskThread =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "offload-task"));
+  private final BufferedReader in =
+      new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 64 * 1024);
+  private final Semaphore readerRole = new Semaphore(1);
   private volatile Running running;
 
-  private record Running(String id, Ctx ctx, Future<?> future) {}
+  private record Running(String id, Ctx ctx, Thread thread) {}
 
   private JavaChildMain(OutputStream out, TaskRegistry registry) {
     this.out = out;
@@ -96,35 +95,66 @@ public final class JavaChildMain {
     ready.set("tasks", mapper.valueToTree(names));
     write(ready);
     startHeartbeat();
-    BufferedReader in =
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8), 64 * 1024);
-    String line;
-    while ((line = in.readLine()) != null) {
-      JsonNode m = mapper.readTree(line);
-      String type = Protocol.text(m, "type");
-      if (Protocol.RUN.equals(type)) {
-        run(m);
-      } else if (Protocol.CANCEL.equals(type)) {
-        Running r = running;
-        if (r != null && r.id.equals(Protocol.text(m, "id"))) {
-          r.ctx.cancelled = true;
-          r.future.cancel(true);
-        }
-      } else if (Protocol.SHUTDOWN.equals(type)) {
-        taskThread.shutdown();
-        System.exit(0);
-      }
-    }
-    // The parent closed our stdin: it is gone or gave up on us. Nothing we compute can be used.
-    Runtime.getRuntime().halt(0);
+    Thread.ofPlatform().name("offload-task-2").start(this::loop);
+    loop();
   }
 
-  private void run(JsonNode m) {
-    String id = Protocol.text(m, "id");
-    Ctx ctx = new Ctx(id, m);
-    Future<?> f =
-        taskThread.submit(() -> runTask(id, Protocol.text(m, "task"), m.get("input"), ctx));
-    running = new Running(id, ctx, f);
+  /**
+   * Leader/follower: two threads take turns holding the reader role. The one that reads a {@code
+   * run} hands the role to the other (which then watches stdin for {@code cancel}) and runs the
+   * task itself, so no thread hand-off sits between a request and its task.
+   */
+  private void loop() {
+    while (true) {
+      readerRole.acquireUninterruptibly();
+      JsonNode run;
+      Running mine = null;
+      try {
+        run = readUntilRun();
+        if (run != null) {
+          Ctx ctx = new Ctx(Protocol.text(run, "id"), run);
+          mine = new Running(ctx.id, ctx, Thread.currentThread());
+          running = mine; // before the role passes on, so the next reader can cancel it
+        }
+      } finally {
+        readerRole.release();
+      }
+      if (mine == null) {
+        // The parent closed our stdin: it is gone or gave up on us; nothing we compute is used.
+        Runtime.getRuntime().halt(0);
+        return;
+      }
+      Thread.interrupted(); // a cancel meant for an earlier attempt must not hit this one
+      runTask(mine.id, Protocol.text(run, "task"), run.get("input"), mine.ctx);
+    }
+  }
+
+  /** Reads messages, handling cancel and shutdown, until a run arrives (or null at EOF). */
+  private JsonNode readUntilRun() {
+    try {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode m = mapper.readTree(line);
+        String type = Protocol.text(m, "type");
+        if (Protocol.RUN.equals(type)) {
+          return m;
+        } else if (Protocol.CANCEL.equals(type)) {
+          Running r = running;
+          if (r != null && r.id.equals(Protocol.text(m, "id"))) {
+            r.ctx.cancelled = true;
+            r.thread.interrupt();
+          }
+        } else if (Protocol.SHUTDOWN.equals(type)) {
+          System.exit(0);
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private void runTask(String id, String taskName, JsonNode input, Ctx ctx) {
@@ -135,6 +165,7 @@ public final class JavaChildMain {
     }
     try {
       Object output = call(task, input, ctx);
+      running = null;
       ObjectNode r = message(Protocol.RESULT);
       r.put("id", id);
       r.set("output", mapper.valueToTree(output));
@@ -144,6 +175,7 @@ public final class JavaChildMain {
       System.err.println("offload child: " + e + "; exiting");
       Runtime.getRuntime().halt(3);
     } catch (Throwable e) {
+      running = null;
       if (ctx.cancelled
           && (e instanceof CancellationException || e instanceof InterruptedException)) {
         error(id, Protocol.ERR_CANCELLED, "stopped on request", null);
@@ -152,8 +184,6 @@ public final class JavaChildMain {
       } else {
         error(id, e.getClass().getName(), String.valueOf(e.getMessage()), trace(e));
       }
-    } finally {
-      Thread.interrupted(); // a late cancel must not leak into the next attempt
     }
   }
 
