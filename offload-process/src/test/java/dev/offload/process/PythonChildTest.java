@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** ProcessExecutor with real Python children (src/test/python/test_worker.py). */
+/** ProcessExecutor with real Python children (src/test/python/worker_tasks.py). */
 class PythonChildTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path HELPER = Path.of("src/main/python").toAbsolutePath();
-  static final Path WORKER = Path.of("src/test/python/test_worker.py").toAbsolutePath();
+  static final Path WORKER = Path.of("src/test/python/worker_tasks.py").toAbsolutePath();
 
   static final Task<JsonNode, JsonNode> ECHO = task("echo");
   static final Task<JsonNode, JsonNode> RUNAWAY = task("runaway");

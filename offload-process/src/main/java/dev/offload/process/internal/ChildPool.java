@@ -577,6 +577,10 @@ public final class ChildPool {
     }
     lock.lock();
     try {
+      if (terminated || (closed && queue.isEmpty())) {
+        c.kill(); // the pool closed while this child was being started
+        return;
+      }
       slot.child = c;
       alive.add(c);
       c.startupTimer = schedule(() -> startupTimeout(c), s.startupTimeout());
