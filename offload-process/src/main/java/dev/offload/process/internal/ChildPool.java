@@ -7,14 +7,10 @@ import dev.offload.ShuttingDownException;
 import dev.offload.Task;
 import dev.offload.TaskContext;
 import dev.offload.TaskNotFoundException;
-import dev.offload.process.ChildCrashedException;
 import dev.offload.process.ChildInfo;
 import dev.offload.process.ChildStartException;
 import dev.offload.process.ChildState;
-import dev.offload.process.ChildTimeoutException;
-import dev.offload.process.MemoryLimitExceededException;
 import dev.offload.process.ProcessPoolStats;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -29,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,39 +47,30 @@ import org.slf4j.LoggerFactory;
 public final class ChildPool {
   private static final Logger LOG = LoggerFactory.getLogger(ChildPool.class);
 
-  private final PoolSettings s;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final Slot[] slots;
-  private final ArrayDeque<Attempt<?, ?>> queue = new ArrayDeque<>();
-  private final ArrayDeque<Child> idle = new ArrayDeque<>();
-  private final Set<Child> alive = new LinkedHashSet<>();
-  private final ScheduledThreadPoolExecutor timer;
+  final PoolSettings s;
+  final ReentrantLock lock = new ReentrantLock();
+  final Condition changed = lock.newCondition();
+  final Spawner.Slot[] slots;
+  final ArrayDeque<Attempt<?, ?>> queue = new ArrayDeque<>();
+  final ArrayDeque<Child> idle = new ArrayDeque<>();
+  final Set<Child> alive = new LinkedHashSet<>();
+  final ScheduledThreadPoolExecutor timer;
   private final AtomicLong ids = new AtomicLong();
-  private final Failures failures;
-  private volatile List<String> knownTasks = List.of();
+  final Failures failures;
+  final Spawner spawner = new Spawner(this);
+  final Limits limits = new Limits(this);
+  volatile List<String> knownTasks = List.of();
 
-  private boolean closed;
-  private boolean terminated;
-  private int consecutiveStartFailures;
-  private String lastStartProblem = "";
-  private long spawns;
-  private long tasksRun;
-  private long crashes;
-  private long timeouts;
-  private long memoryKills;
-  private long recycled;
-
-  private static final class Slot {
-    final int index;
-    Child child;
-    int crashes;
-    boolean spawnScheduled;
-
-    Slot(int index) {
-      this.index = index;
-    }
-  }
+  boolean closed;
+  boolean terminated;
+  int consecutiveStartFailures;
+  String lastStartProblem = "";
+  long spawns;
+  long tasksRun;
+  long crashes;
+  long timeouts;
+  long memoryKills;
+  long recycled;
 
   public ChildPool(PoolSettings settings) {
     this.s = settings;
@@ -93,18 +79,18 @@ public final class ChildPool {
         new ScheduledThreadPoolExecutor(
             1, Thread.ofPlatform().daemon().name("offload-" + s.name() + "-timer").factory());
     timer.setRemoveOnCancelPolicy(true);
-    this.slots = new Slot[s.size()];
+    this.slots = new Spawner.Slot[s.size()];
     lock.lock();
     try {
       for (int i = 0; i < slots.length; i++) {
-        slots[i] = new Slot(i);
-        scheduleSpawnLocked(slots[i], Duration.ZERO);
+        slots[i] = new Spawner.Slot(i);
+        spawner.scheduleSpawnLocked(slots[i], Duration.ZERO);
       }
     } finally {
       lock.unlock();
     }
     long tick = s.watchdogInterval().toNanos();
-    timer.scheduleWithFixedDelay(this::watchdog, tick, tick, TimeUnit.NANOSECONDS);
+    timer.scheduleWithFixedDelay(limits::watchdog, tick, tick, TimeUnit.NANOSECONDS);
   }
 
   // ---- callers --------------------------------------------------------------------------------
@@ -131,7 +117,7 @@ public final class ChildPool {
       if (closed) {
         throw new ShuttingDownException("process pool '" + s.name() + "' is closed");
       }
-      if (hopelessLocked()) {
+      if (spawner.hopelessLocked()) {
         return CompletableFuture.failedFuture(
             new ChildStartException(
                 "process pool '" + s.name() + "' cannot start children: " + lastStartProblem,
@@ -142,7 +128,7 @@ public final class ChildPool {
         assignLocked(child, a);
       } else if (queue.size() >= s.queueCapacity()) {
         throw new QueueFullException(
-            "process pool '" + s.name() + "' is full (" + describeLocked() + ")",
+            "process pool '" + s.name() + "' is full (" + Snapshots.describeLocked(this) + ")",
             Duration.ofSeconds(1));
       } else {
         queue.addLast(a);
@@ -171,7 +157,7 @@ public final class ChildPool {
           a.cancelledByCaller = true;
           child = a.child;
           child.state = ChildState.CANCELLING;
-          a.graceTimer = schedule(() -> graceOver(a), s.cancelGrace());
+          a.graceTimer = schedule(() -> limits.graceOver(a), s.cancelGrace());
         }
         case CANCELLING -> a.cancelledByCaller = true; // the soft limit already asked it to stop
         case DONE -> {}
@@ -241,8 +227,13 @@ public final class ChildPool {
       lock.unlock();
     }
     double f = m.path("fraction").asDouble(0);
-    a.context.progress(
-        Double.isNaN(f) ? 0 : Math.max(0, Math.min(1, f)), Protocol.text(m, "message"));
+    double fraction = Double.isNaN(f) ? 0 : Math.max(0, Math.min(1, f));
+    try {
+      a.context.progress(fraction, Protocol.text(m, "message"));
+    } catch (RuntimeException e) {
+      // Progress is advisory: a failing listener must not cost the attempt or its child.
+      LOG.warn("{}: the progress listener failed; ignoring it", a, e);
+    }
   }
 
   private void onFinished(Child c, String id, JsonNode output, JsonNode error) {
@@ -267,11 +258,11 @@ public final class ChildPool {
       slots[c.slot].crashes = 0;
       if (memory) {
         memoryKills++; // the child says it ran out; it exits by itself, make sure of it
-        killLocked(c, "reported it ran out of memory");
+        spawner.killLocked(c, "reported it ran out of memory");
       } else if (c.state == ChildState.BUSY || c.state == ChildState.CANCELLING) {
         if (s.recycleAfter() > 0 && c.tasksRun >= s.recycleAfter()) {
           recycled++;
-          retireLocked(c);
+          spawner.retireLocked(c);
         } else {
           next = nextLocked(c, unknown);
         }
@@ -311,7 +302,7 @@ public final class ChildPool {
   }
 
   /** The next attempt for a free child, or idles or retires it. */
-  private Attempt<?, ?> nextLocked(Child c, List<Attempt<?, ?>> unknown) {
+  Attempt<?, ?> nextLocked(Child c, List<Attempt<?, ?>> unknown) {
     Attempt<?, ?> n;
     while ((n = queue.pollFirst()) != null) {
       if (c.tasks.isEmpty() || c.tasks.contains(n.task.name())) {
@@ -322,7 +313,7 @@ public final class ChildPool {
       unknown.add(n);
     }
     if (closed) {
-      retireLocked(c);
+      spawner.retireLocked(c);
     } else {
       c.state = ChildState.IDLE;
       idle.addLast(c);
@@ -349,7 +340,7 @@ public final class ChildPool {
       c.state = ChildState.KILLED;
       if (!c.exitExpected) {
         crashes++;
-        Slot slot = slots[c.slot];
+        Spawner.Slot slot = slots[c.slot];
         slot.crashes++;
         if (!c.ready) {
           consecutiveStartFailures++;
@@ -359,9 +350,9 @@ public final class ChildPool {
                   + Failures.describeExit(exitCode)
                   + "); stderr: "
                   + lastLine(c.stderr.tail());
-          hopeless = drainIfHopelessLocked();
+          hopeless = spawner.drainIfHopelessLocked();
         }
-        releaseSlotLocked(c, backoff(slot.crashes));
+        spawner.releaseSlotLocked(c, spawner.backoff(slot.crashes));
         if (a != null && s.javaChild() && exitCode == 3) {
           memoryKills++;
         }
@@ -378,269 +369,7 @@ public final class ChildPool {
     if (a != null) {
       a.future.completeExceptionally(failures.died(a, c, exitCode));
     }
-    failStart(hopeless);
-  }
-
-  // ---- timers ---------------------------------------------------------------------------------
-
-  private void softLimit(Attempt<?, ?> a) {
-    Child c;
-    lock.lock();
-    try {
-      if (a.state != Attempt.State.RUNNING) {
-        return;
-      }
-      a.softLimitHit = true;
-      a.state = Attempt.State.CANCELLING;
-      c = a.child;
-      c.state = ChildState.CANCELLING;
-    } finally {
-      lock.unlock();
-    }
-    c.send(Protocol.cancel(s.mapper(), a.id));
-  }
-
-  private void hardLimit(Attempt<?, ?> a, Duration limit) {
-    Child c;
-    boolean deliver;
-    lock.lock();
-    try {
-      if (a.state == Attempt.State.DONE) {
-        return;
-      }
-      a.state = Attempt.State.DONE;
-      a.cancelTimers();
-      c = a.child;
-      deliver = !a.cancelledByCaller;
-      if (deliver) {
-        timeouts++;
-      }
-      killLocked(c, "hard time limit of " + limit + " reached");
-    } finally {
-      lock.unlock();
-    }
-    if (deliver) {
-      failAfterExit(
-          c,
-          a,
-          () ->
-              new ChildTimeoutException(
-                  a.task.name(), limit, c.pid, true, c.stderr.since(a.stderrMark)));
-    }
-  }
-
-  /**
-   * Fails {@code a} once its killed child is gone, so a retry never overlaps the old run (bounded:
-   * a process stuck in the kernel does not hold the attempt forever).
-   */
-  private void failAfterExit(Child c, Attempt<?, ?> a, Supplier<Exception> failure) {
-    c.process
-        .onExit()
-        .completeOnTimeout(c.process, 5, TimeUnit.SECONDS)
-        .whenComplete((p, x) ->
-            Thread.ofVirtual().start(() -> a.future.completeExceptionally(failure.get())));
-  }
-
-  private void graceOver(Attempt<?, ?> a) {
-    lock.lock();
-    try {
-      if (a.state == Attempt.State.CANCELLING && a.child.current == a) {
-        a.state = Attempt.State.DONE;
-        a.cancelTimers();
-        killLocked(a.child, "did not stop within " + s.cancelGrace() + " of a cancel");
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void startupTimeout(Child c) {
-    lock.lock();
-    try {
-      if (c.state == ChildState.STARTING && alive.contains(c)) {
-        c.killReason = "not ready within " + s.startupTimeout();
-        c.kill(); // not expected: onExit counts it as a failed start and backs off
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Hung children (no message for the heartbeat timeout) and children over the RSS limit. */
-  private void watchdog() {
-    List<Child> busy = new ArrayList<>();
-    List<Attempt<?, ?>> hung = new ArrayList<>();
-    lock.lock();
-    try {
-      long now = System.nanoTime();
-      for (Child c : List.copyOf(alive)) {
-        if (c.state == ChildState.KILLED || !c.ready) {
-          continue;
-        }
-        Duration silent = Duration.ofNanos(now - c.lastMessageNanos);
-        if (s.heartbeatTimeout() != null && silent.compareTo(s.heartbeatTimeout()) > 0) {
-          Attempt<?, ?> a = c.current;
-          if (a != null && a.state != Attempt.State.DONE) {
-            a.state = Attempt.State.DONE;
-            a.cancelTimers();
-            if (!a.cancelledByCaller) {
-              hung.add(a);
-            }
-          }
-          killLocked(c, "sent no message for " + silent.toMillis() + " ms (no heartbeat)");
-        } else if (s.maxRssBytes() > 0 && c.current != null) {
-          busy.add(c);
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-    for (Attempt<?, ?> a : hung) {
-      Child c = a.child;
-      failAfterExit(
-          c,
-          a,
-          () ->
-              new ChildCrashedException(
-                  a.task.name(), c.pid, null, null, c.killReason, c.stderr.since(a.stderrMark)));
-    }
-    for (Child c : busy) {
-      long rss = ProcessTree.rssBytes(c.process.toHandle());
-      if (rss > s.maxRssBytes()) {
-        overMemory(c, rss);
-      }
-    }
-  }
-
-  private void overMemory(Child c, long rss) {
-    Attempt<?, ?> a;
-    lock.lock();
-    try {
-      a = c.current;
-      if (a == null || a.state == Attempt.State.DONE) {
-        return;
-      }
-      a.state = Attempt.State.DONE;
-      a.cancelTimers();
-      memoryKills++;
-      killLocked(c, "resident memory " + (rss >> 20) + " MiB over the limit");
-    } finally {
-      lock.unlock();
-    }
-    if (!a.cancelledByCaller) {
-      Attempt<?, ?> over = a;
-      failAfterExit(
-          c,
-          a,
-          () ->
-              new MemoryLimitExceededException(
-                  over.task.name(),
-                  c.pid,
-                  s.maxRssBytes(),
-                  "resident set reached " + (rss >> 20) + " MiB; killed",
-                  c.stderr.since(over.stderrMark)));
-    }
-  }
-
-  // ---- spawning, killing, retiring ------------------------------------------------------------
-
-  private void spawn(Slot slot) {
-    lock.lock();
-    try {
-      slot.spawnScheduled = false;
-      if (slot.child != null || (closed && queue.isEmpty())) {
-        return;
-      }
-      spawns++;
-    } finally {
-      lock.unlock();
-    }
-    Child c;
-    try {
-      c = Child.spawn(slot.index, s, this);
-    } catch (IOException e) {
-      List<Attempt<?, ?>> hopeless;
-      lock.lock();
-      try {
-        consecutiveStartFailures++;
-        slot.crashes++;
-        lastStartProblem = "cannot run " + s.command() + ": " + e.getMessage();
-        hopeless = drainIfHopelessLocked();
-        scheduleSpawnLocked(slot, backoff(slot.crashes));
-        changed.signalAll();
-      } finally {
-        lock.unlock();
-      }
-      LOG.warn("process pool '{}': {}", s.name(), lastStartProblem);
-      failStart(hopeless);
-      return;
-    }
-    lock.lock();
-    try {
-      if (terminated || (closed && queue.isEmpty())) {
-        c.kill(); // the pool closed while this child was being started
-        return;
-      }
-      slot.child = c;
-      alive.add(c);
-      c.startupTimer = schedule(() -> startupTimeout(c), s.startupTimeout());
-    } finally {
-      lock.unlock();
-    }
-    c.startReaders(s.name());
-    LOG.debug("process pool '{}': spawned child {} in slot {}", s.name(), c.pid, slot.index);
-  }
-
-  private void scheduleSpawnLocked(Slot slot, Duration delay) {
-    if (slot.spawnScheduled || (closed && queue.isEmpty())) {
-      return;
-    }
-    slot.spawnScheduled = true;
-    schedule(() -> spawn(slot), delay);
-  }
-
-  private void releaseSlotLocked(Child c, Duration delay) {
-    Slot slot = slots[c.slot];
-    if (slot.child == c) {
-      slot.child = null;
-      scheduleSpawnLocked(slot, delay);
-    }
-  }
-
-  /** Kills {@code c} and refills its slot at once; its attempt must already be settled. */
-  private void killLocked(Child c, String reason) {
-    if (c.state == ChildState.KILLED) {
-      return;
-    }
-    LOG.info("process pool '{}': killing child {}: {}", s.name(), c.pid, reason);
-    c.state = ChildState.KILLED;
-    c.exitExpected = true;
-    c.killReason = reason;
-    idle.remove(c);
-    releaseSlotLocked(c, Duration.ZERO);
-    c.kill();
-  }
-
-  /** Asks {@code c} to exit (the caller sends the shutdown message) and refills its slot. */
-  private void retireLocked(Child c) {
-    c.state = ChildState.RETIRING;
-    c.exitExpected = true;
-    idle.remove(c);
-    releaseSlotLocked(c, Duration.ZERO);
-    schedule(
-        () -> {
-          lock.lock();
-          try {
-            if (alive.contains(c)) {
-              LOG.info("child {} did not exit within {}; killing it", c.pid, s.shutdownGrace());
-              c.state = ChildState.KILLED;
-              c.kill();
-            }
-          } finally {
-            lock.unlock();
-          }
-        },
-        s.shutdownGrace());
+    spawner.failStart(hopeless);
   }
 
   private void assignLocked(Child c, Attempt<?, ?> a) {
@@ -650,15 +379,15 @@ public final class ChildPool {
     a.state = Attempt.State.RUNNING;
     a.stderrMark = c.stderr.position();
     if (s.softTimeLimit() != null) {
-      a.softTimer = schedule(() -> softLimit(a), s.softTimeLimit());
+      a.softTimer = schedule(() -> limits.softLimit(a), s.softTimeLimit());
     }
     Duration hard = effectiveHardLimit();
     if (hard != null) {
-      a.hardTimer = schedule(() -> hardLimit(a, hard), hard);
+      a.hardTimer = schedule(() -> limits.hardLimit(a, hard), hard);
     }
   }
 
-  private Duration effectiveHardLimit() {
+  Duration effectiveHardLimit() {
     if (s.hardTimeLimit() != null) {
       return s.hardTimeLimit();
     }
@@ -677,45 +406,7 @@ public final class ChildPool {
         Protocol.run(s.mapper(), a.id, a.task.name(), job, a.input, a.context.attempt(), deadline));
   }
 
-  private boolean hopelessLocked() {
-    if (consecutiveStartFailures < s.maxStartFailures()) {
-      return false;
-    }
-    for (Child c : alive) {
-      if (c.ready && c.state != ChildState.KILLED) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private List<Attempt<?, ?>> drainIfHopelessLocked() {
-    if (!hopelessLocked() || queue.isEmpty()) {
-      return List.of();
-    }
-    List<Attempt<?, ?>> drained = new ArrayList<>(queue);
-    queue.clear();
-    drained.forEach(a -> a.state = Attempt.State.DONE);
-    return drained;
-  }
-
-  private void failStart(List<Attempt<?, ?>> attempts) {
-    for (Attempt<?, ?> a : attempts) {
-      a.future.completeExceptionally(
-          new ChildStartException(
-              "process pool '" + s.name() + "' cannot start children: " + lastStartProblem, null));
-    }
-  }
-
-  private Duration backoff(int consecutiveCrashes) {
-    if (consecutiveCrashes <= 1) {
-      return Duration.ZERO;
-    }
-    Duration d = s.backoffInitial().multipliedBy(1L << Math.min(20, consecutiveCrashes - 2));
-    return d.compareTo(s.backoffMax()) > 0 ? s.backoffMax() : d;
-  }
-
-  private java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, Duration delay) {
+  java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, Duration delay) {
     return timer.schedule(r, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
@@ -745,7 +436,7 @@ public final class ChildPool {
   }
 
   private boolean allReadyLocked() {
-    for (Slot slot : slots) {
+    for (Spawner.Slot slot : slots) {
       if (slot.child == null || !slot.child.ready) {
         return false;
       }
@@ -763,7 +454,7 @@ public final class ChildPool {
       }
       closed = true;
       for (Child c : List.copyOf(idle)) {
-        retireLocked(c);
+        spawner.retireLocked(c);
         retiring.add(c);
       }
       for (Child c : alive) {
@@ -796,7 +487,7 @@ public final class ChildPool {
           a.cancelTimers();
           failed.add(a);
         }
-        killLocked(c, "the pool is shutting down");
+        spawner.killLocked(c, "the pool is shutting down");
       }
       failed.forEach(a -> a.state = Attempt.State.DONE);
       if (alive.isEmpty()) {
@@ -828,7 +519,7 @@ public final class ChildPool {
     }
   }
 
-  private void terminateLocked() {
+  void terminateLocked() {
     terminated = true;
     changed.signalAll();
     timer.shutdown();
@@ -843,66 +534,10 @@ public final class ChildPool {
   }
 
   public ProcessPoolStats stats() {
-    lock.lock();
-    try {
-      int busy = 0;
-      for (Child c : alive) {
-        if (c.state == ChildState.BUSY || c.state == ChildState.CANCELLING) {
-          busy++;
-        }
-      }
-      return new ProcessPoolStats(
-          s.size(),
-          alive.size(),
-          busy,
-          idle.size(),
-          queue.size(),
-          s.queueCapacity(),
-          tasksRun,
-          Math.max(0, spawns - s.size()),
-          crashes,
-          timeouts,
-          memoryKills,
-          recycled);
-    } finally {
-      lock.unlock();
-    }
+    return Snapshots.stats(this);
   }
 
   public List<ChildInfo> children() {
-    record Row(Child c, ChildState state, long tasksRun, String task) {}
-    List<Row> rows = new ArrayList<>();
-    lock.lock();
-    try {
-      for (Child c : alive) {
-        rows.add(new Row(c, c.state, c.tasksRun, c.current == null ? null : c.current.task.name()));
-      }
-    } finally {
-      lock.unlock();
-    }
-    return rows.stream()
-        .map(r ->
-            new ChildInfo(
-                r.c.slot,
-                r.c.pid,
-                r.state,
-                r.tasksRun,
-                r.c.startedAt,
-                r.task,
-                ProcessTree.rssBytes(r.c.process.toHandle())))
-        .toList();
-  }
-
-  private String describeLocked() {
-    return "size="
-        + s.size()
-        + ", alive="
-        + alive.size()
-        + ", idle="
-        + idle.size()
-        + ", queued="
-        + queue.size()
-        + "/"
-        + s.queueCapacity();
+    return Snapshots.children(this);
   }
 }
