@@ -90,6 +90,7 @@ public final class SqlStoreBench {
   static void endToEnd(SqlJobStore store, int n, int workers, int batch) throws Exception {
     List<Job> all = newJobs(n);
     long t = System.nanoTime();
+    long cpu = cpuNanos();
     try (ExecutorService producer = Executors.newSingleThreadExecutor()) {
       Future<?> p =
           producer.submit(() -> {
@@ -295,6 +296,12 @@ public final class SqlStoreBench {
       props.setProperty("password", parsed.password());
     }
     return java.sql.DriverManager.getConnection(parsed.jdbcUrl(), props);
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static double secs(long start) {
