@@ -15,9 +15,6 @@ import java.util.Set;
  * report which rows they changed with {@code RETURNING id}.
  */
 public interface BatchWriter {
-  /** Most rows per statement. */
-  int MAX_ROWS = 500;
-
   /** Inserts {@code jobs} (distinct ids), skipping conflicts; returns the ids inserted. */
   Set<JobId> insert(Connection c, List<Job> jobs) throws SQLException;
 

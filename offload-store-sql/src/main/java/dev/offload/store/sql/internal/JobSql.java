@@ -182,7 +182,14 @@ public final class JobSql {
           + " FROM picked WHERE j.id = picked.id RETURNING "
           + prefixed("j.");
     }
-    return "UPDATE " + jobs + set + " WHERE id IN (" + pick + ") RETURNING " + columns;
+    // SQLite: pick rowids (the claim index holds them), so each update finds its row directly.
+    return "UPDATE "
+        + jobs
+        + set
+        + " WHERE rowid IN ("
+        + pick.replaceFirst("SELECT id FROM", "SELECT rowid FROM")
+        + ") RETURNING "
+        + columns;
   }
 
   /** A listing: optional state, task, queue and cursor filters, newest id first. */
