@@ -13,7 +13,13 @@ import java.util.concurrent.ConcurrentMap;
 public final class JobSql {
   static final String PENDING = "state IN ('queued', 'scheduled')";
   static final String TERMINAL = "state IN ('succeeded', 'failed', 'cancelled')";
-  static final String HELD = "state = 'running' AND attempts = ? AND lease_owner = ?";
+
+  /**
+   * The lease is held: same attempt and owner. {@code state = 'running'} is implied, since a CHECK
+   * constraint keeps {@code lease_owner} set exactly while a job runs; leaving the state out keeps
+   * the planner on the primary key instead of scanning the running jobs' partial index.
+   */
+  static final String HELD = "attempts = ? AND lease_owner = ?";
 
   private final Dialect dialect;
   private final String jobs;

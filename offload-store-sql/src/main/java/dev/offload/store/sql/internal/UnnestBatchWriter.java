@@ -47,7 +47,7 @@ final class UnnestBatchWriter implements BatchWriter {
             FROM unnest(?::uuid[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::bool[],
               ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[])
               AS v(vid, vattempt, vowner, vstate, vresult, verr, vtype, vmsg, vdetail, vrun, vfin)
-            WHERE id = vid AND state = 'running' AND attempts = vattempt AND lease_owner = vowner
+            WHERE id = vid AND attempts = vattempt AND lease_owner = vowner
             RETURNING id\
             """;
   }

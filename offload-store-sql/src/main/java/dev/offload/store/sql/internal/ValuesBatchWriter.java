@@ -145,7 +145,7 @@ final class ValuesBatchWriter implements BatchWriter {
           run_at = COALESCE(vrun, run_at), finished_at = vfin,
           lease_owner = NULL, lease_expires_at = NULL
         FROM v
-        WHERE id = vid AND state = 'running' AND attempts = vattempt AND lease_owner = vowner
+        WHERE id = vid AND attempts = vattempt AND lease_owner = vowner
         RETURNING id\
         """;
   }

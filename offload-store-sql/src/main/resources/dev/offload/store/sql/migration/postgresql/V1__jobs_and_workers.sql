@@ -26,7 +26,9 @@ CREATE TABLE offload_jobs (
   started_at         bigint,
   finished_at        bigint,
   lease_owner        text,
-  lease_expires_at   bigint
+  lease_expires_at   bigint,
+  -- A lease exists exactly while the job runs: fenced updates match on the lease alone.
+  CONSTRAINT offload_jobs_lease_while_running CHECK ((state = 'running') = (lease_owner IS NOT NULL))
 ) WITH (
   -- Rows are updated about three times in a short life and then deleted by retention:
   -- vacuum early so dead tuples are reused instead of bloating the table.

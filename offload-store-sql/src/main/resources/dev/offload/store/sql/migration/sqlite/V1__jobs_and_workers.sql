@@ -26,7 +26,9 @@ CREATE TABLE offload_jobs (
   started_at         INTEGER,
   finished_at        INTEGER,
   lease_owner        TEXT,
-  lease_expires_at   INTEGER
+  lease_expires_at   INTEGER,
+  -- A lease exists exactly while the job runs: fenced updates match on the lease alone.
+  CONSTRAINT offload_jobs_lease_while_running CHECK ((state = 'running') = (lease_owner IS NOT NULL))
 );
 
 CREATE UNIQUE INDEX offload_jobs_idempotency ON offload_jobs (idempotency_key)
