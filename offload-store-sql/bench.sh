@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bin/java-home.sh
 mvn -B -ntp -q -Dstyle.color=never -pl offload-store-sql -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/tmp/offload-bench-build.log 2>&1 \
+  || { cat /tmp/offload-bench-build.log; exit 1; }
 cp="offload-store-sql/target/test-classes:offload-store-sql/target/classes:$(cat offload-store-sql/target/bench.classpath)"
 exec java --enable-native-access=ALL-UNNAMED -cp "$cp" dev.offload.store.sql.bench.SqlStoreBench "$@"

@@ -1,8 +1,5 @@
 package dev.offload.store.sql.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.offload.Job;
 import dev.offload.JobCounts;
@@ -26,12 +23,10 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,13 +51,14 @@ public final class JobOps {
           .thenComparing(Job::id);
   private static final int REAP_BATCH = 500;
   private static final int PURGE_BATCH = 1_000;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Dialect dialect;
   private final Db db;
   private final JobSql sql;
   private final JobRows rows;
   private final BatchWriter batch;
+  private final CompletionWriter completer;
+  private final WorkerRegistry workers;
 
   public JobOps(Dialect dialect, Db db) {
     this.dialect = dialect;
@@ -70,6 +66,8 @@ public final class JobOps {
     this.sql = new JobSql(dialect);
     this.rows = new JobRows(dialect);
     this.batch = BatchWriter.of(dialect, rows);
+    this.completer = new CompletionWriter(dialect, db, sql, batch);
+    this.workers = new WorkerRegistry(db, sql);
   }
 
   public Db db() {
@@ -206,121 +204,7 @@ public final class JobOps {
   public record Completed(List<Boolean> applied, boolean requeued) {}
 
   public Completed complete(List<Completion> completions, Instant now) {
-    if (completions.isEmpty()) {
-      return new Completed(List.of(), false);
-    }
-    List<BatchWriter.CompletionRow> rowsToWrite = new ArrayList<>(completions.size());
-    Set<JobId> ids = new HashSet<>();
-    boolean mayRequeue = false;
-    for (Completion cp : completions) {
-      rowsToWrite.add(row(cp, now));
-      ids.add(cp.lease().jobId());
-      mayRequeue |=
-          cp.outcome() == Completion.Outcome.RETRY || cp.outcome() == Completion.Outcome.RELEASE;
-    }
-    // Two completions of one job in a batch must apply in order: row by row, not as a set.
-    boolean asSet = completions.size() > 1 && ids.size() == completions.size();
-    boolean announce = mayRequeue;
-    Boolean[] applied =
-        db.transaction(
-            "complete",
-            c -> {
-              Boolean[] done = asSet ? completeAsSet(c, rowsToWrite) : completeEach(c, rowsToWrite);
-              if (announce) {
-                dialect.announceWork(c);
-              }
-              return done;
-            });
-    boolean requeued = false;
-    for (int k = 0; k < applied.length; k++) {
-      Completion.Outcome outcome = completions.get(k).outcome();
-      requeued |=
-          applied[k]
-              && (outcome == Completion.Outcome.RELEASE || outcome == Completion.Outcome.RETRY);
-    }
-    return new Completed(Arrays.asList(applied), requeued);
-  }
-
-  private Boolean[] completeAsSet(Connection c, List<BatchWriter.CompletionRow> rowsToWrite)
-      throws SQLException {
-    List<BatchWriter.CompletionRow> sorted = new ArrayList<>(rowsToWrite);
-    sorted.sort(Comparator.comparing(BatchWriter.CompletionRow::id));
-    Set<JobId> done = batch.complete(c, sorted);
-    Boolean[] applied = new Boolean[rowsToWrite.size()];
-    for (int k = 0; k < applied.length; k++) {
-      applied[k] = done.contains(rowsToWrite.get(k).id());
-    }
-    return applied;
-  }
-
-  private Boolean[] completeEach(Connection c, List<BatchWriter.CompletionRow> rowsToWrite)
-      throws SQLException {
-    Boolean[] applied = new Boolean[rowsToWrite.size()];
-    try (PreparedStatement ps = c.prepareStatement(sql.complete)) {
-      for (int k = 0; k < applied.length; k++) {
-        BatchWriter.CompletionRow r = rowsToWrite.get(k);
-        ps.setString(1, r.state());
-        JobRows.setString(ps, 2, r.result());
-        ps.setBoolean(3, r.setsError());
-        JobRows.setString(ps, 4, r.errorType());
-        ps.setBoolean(5, r.setsError());
-        JobRows.setString(ps, 6, r.errorMessage());
-        ps.setBoolean(7, r.setsError());
-        JobRows.setString(ps, 8, r.errorDetail());
-        JobRows.setLong(ps, 9, r.runAt());
-        JobRows.setLong(ps, 10, r.finishedAt());
-        dialect.bindId(ps, 11, r.id());
-        ps.setInt(12, r.attempt());
-        ps.setString(13, r.owner());
-        applied[k] = ps.executeUpdate() > 0;
-      }
-    }
-    return applied;
-  }
-
-  /** The row a completion writes: Completion.applyTo, expressed as column values. */
-  private static BatchWriter.CompletionRow row(Completion cp, Instant now) {
-    JobState next;
-    String result = null;
-    Long runAt = null;
-    Long finishedAt = null;
-    switch (cp.outcome()) {
-      case SUCCEEDED -> {
-        next = JobState.SUCCEEDED;
-        result = cp.result();
-        finishedAt = JobRows.nanos(now);
-      }
-      case FAILED -> {
-        next = JobState.FAILED;
-        finishedAt = JobRows.nanos(now);
-      }
-      case RETRY -> {
-        next = JobState.SCHEDULED;
-        runAt = JobRows.nanos(cp.retryAt());
-      }
-      case RELEASE -> {
-        next = JobState.QUEUED;
-        runAt = JobRows.nanos(now);
-      }
-      default -> throw new IllegalArgumentException("unknown outcome " + cp.outcome());
-    }
-    // applyTo keeps the previous error unless a failure or retry brings a new one.
-    JobError error =
-        cp.outcome() == Completion.Outcome.FAILED || cp.outcome() == Completion.Outcome.RETRY
-            ? cp.error()
-            : null;
-    return new BatchWriter.CompletionRow(
-        cp.lease().jobId(),
-        cp.lease().attempt(),
-        cp.lease().owner(),
-        JobRows.state(next),
-        result,
-        error != null,
-        error == null ? null : error.type(),
-        error == null ? null : error.message(),
-        error == null ? null : error.detail(),
-        runAt,
-        finishedAt);
+    return completer.complete(completions, now);
   }
 
   private void bindLease(PreparedStatement ps, int i, dev.offload.Lease lease) throws SQLException {
@@ -547,77 +431,15 @@ public final class JobOps {
   }
 
   public void registerWorker(WorkerInfo w) {
-    String queues;
-    try {
-      queues = JSON.writeValueAsString(new java.util.TreeSet<>(w.queues()));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write queue names as JSON", e);
-    }
-    db.statement(
-        "register worker",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.upsertWorker)) {
-            ps.setString(1, w.id());
-            JobRows.setString(ps, 2, w.host());
-            ps.setLong(3, w.pid());
-            ps.setInt(4, w.concurrency());
-            ps.setInt(5, w.running());
-            ps.setString(6, queues);
-            JobRows.setLong(ps, 7, JobRows.nanos(w.startedAt()));
-            JobRows.setLong(ps, 8, JobRows.nanos(w.lastHeartbeatAt()));
-            return ps.executeUpdate();
-          }
-        });
+    workers.register(w);
   }
 
   public void unregisterWorker(String workerId) {
-    db.statement(
-        "unregister worker",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql.deleteWorker)) {
-            ps.setString(1, workerId);
-            return ps.executeUpdate();
-          }
-        });
+    workers.unregister(workerId);
   }
 
   public List<WorkerInfo> workers(Instant since) {
-    return db.read(
-        "list workers",
-        c -> {
-          List<WorkerInfo> found = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(sql.workersSince)) {
-            ps.setLong(1, JobRows.nanos(since));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                found.add(
-                    new WorkerInfo(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getLong(3),
-                        rs.getInt(4),
-                        rs.getInt(5),
-                        queues(rs.getString(6)),
-                        instantOrNull(rs, 7),
-                        instantOrNull(rs, 8)));
-              }
-            }
-          }
-          return found;
-        });
-  }
-
-  private static Set<String> queues(String json) {
-    try {
-      return new LinkedHashSet<>(JSON.readValue(json, new TypeReference<List<String>>() {}));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("bad queue list in offload_workers: " + json, e);
-    }
-  }
-
-  private static Instant instantOrNull(ResultSet rs, int index) throws SQLException {
-    long v = rs.getLong(index);
-    return rs.wasNull() ? null : Instant.ofEpochSecond(0, v);
+    return workers.since(since);
   }
 
   private Job one(PreparedStatement ps) throws SQLException {
