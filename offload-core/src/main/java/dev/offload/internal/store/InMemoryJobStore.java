@@ -241,12 +241,8 @@ public final class InMemoryJobStore implements JobStore {
         return Optional.empty();
       }
       if (job.state() != JobState.FAILED && job.state() != JobState.CANCELLED) {
-        throw new IllegalStateException(
-            "job "
-                + id
-                + " is "
-                + job.state().wireName()
-                + "; only failed or cancelled jobs can be retried");
+        throw new JobStateConflictException(
+            id, job.state(), "only failed or cancelled jobs can be retried");
       }
       Job next = job.requeued(now);
       put(job, next);
