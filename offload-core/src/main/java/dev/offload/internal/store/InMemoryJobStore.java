@@ -242,7 +242,7 @@ public final class InMemoryJobStore implements JobStore {
       }
       if (job.state() != JobState.FAILED && job.state() != JobState.CANCELLED) {
         throw new JobStateConflictException(
-            id, job.state(), "only failed or cancelled jobs can be retried");
+            id, job.state(), "only failed or cancelled jobs can be requeued");
       }
       Job next = job.requeued(now);
       put(job, next);
