@@ -21,6 +21,7 @@ import dev.offload.server.internal.ServerState;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerResponse;
@@ -227,6 +228,10 @@ public final class OffloadServer implements AutoCloseable {
     @Override
     public void sendProblem(ServerResponse response, Throwable error) {
       Throwable t = Errors.unwrap(error);
+      if (t instanceof ServerConnectionException) {
+        LOG.debug("connection lost while answering", t);
+        return;
+      }
       if (t instanceof ApiRoutes.ClientGoneException) {
         // Nobody reads this; answering keeps Helidon from reporting a handler that sent nothing.
         try {

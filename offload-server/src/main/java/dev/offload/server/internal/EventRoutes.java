@@ -6,6 +6,7 @@ import dev.offload.JobEvent;
 import dev.offload.JobId;
 import dev.offload.Offload;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public final class EventRoutes {
             return;
           }
         }
-      } catch (UncheckedIOException | IOException gone) {
+      } catch (UncheckedIOException | IOException | ServerConnectionException gone) {
         // The client went away mid-stream: nothing to answer.
       }
     }
