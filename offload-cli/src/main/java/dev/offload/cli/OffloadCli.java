@@ -60,6 +60,9 @@ public final class OffloadCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // One log for everything: Helidon's java.util.logging records go to SLF4J (logback.xml).
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     System.exit(run(out, err, args));
