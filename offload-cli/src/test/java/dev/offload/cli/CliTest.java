@@ -287,6 +287,33 @@ class CliTest {
   }
 
   @Test
+  void workerRunsUntilStopped() throws Exception {
+    StringWriter out = new StringWriter();
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    CompletableFuture<Integer> code =
+        CompletableFuture.supplyAsync(() -> {
+          thread.set(Thread.currentThread());
+          return OffloadCli.run(
+              new PrintWriter(out, true),
+              new PrintWriter(new StringWriter()),
+              "worker",
+              "--store",
+              "memory:",
+              "--queues",
+              "a,b",
+              "--concurrency",
+              "3");
+        });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> out.toString().contains("Offload worker on"));
+    assertThat(out.toString()).contains("queues a,b").contains("concurrency 3");
+    thread.get().interrupt();
+    assertThat(code.get()).isZero();
+    assertThat(cli("worker").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void seedApiRunsUntilStopped() throws Exception {
     StringWriter out = new StringWriter();
     AtomicReference<Thread> thread = new AtomicReference<>();
