@@ -80,7 +80,8 @@ public final class ClientConnections implements AutoCloseable {
 
   private synchronized void ensureScanner() {
     if (scanner == null && !closed) {
-      scanner = Thread.ofVirtual().name("offload-client-watch").start(this::scanLoop);
+      // A platform thread: on JDK 21 a virtual thread in Object.wait would pin a carrier.
+      scanner = Thread.ofPlatform().daemon(true).name("offload-client-watch").start(this::scanLoop);
     }
   }
 
