@@ -97,16 +97,25 @@ public final class OffloadServer implements AutoCloseable {
                     res.header(HeaderNames.LOCATION, "/docs");
                     res.send();
                   });
-              routing.any((req, res) ->
+              routing.any((req, res) -> {
+                String path = req.path().path();
+                String method = req.prologue().method().text();
+                java.util.Set<String> allowed = api.methodsFor(path);
+                if (!allowed.isEmpty()) {
+                  res.header(HeaderNames.ALLOW, String.join(", ", allowed));
+                  context.sendProblem(
+                      res,
+                      new ProblemException(
+                          ProblemType.METHOD_NOT_ALLOWED,
+                          method + " " + path + " is not served; use " + allowed));
+                } else {
                   context.sendProblem(
                       res,
                       new ProblemException(
                           ProblemType.NOT_FOUND,
-                          "no route "
-                              + req.prologue().method().text()
-                              + " "
-                              + req.path().path()
-                              + "; see /openapi.json")));
+                          "no route " + method + " " + path + "; see /openapi.json"));
+                }
+              });
               routing.error(Throwable.class, (req, res, t) -> context.sendProblem(res, t));
             })
             .build();

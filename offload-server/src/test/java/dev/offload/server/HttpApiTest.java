@@ -404,6 +404,10 @@ class HttpApiTest {
     assertThat(root.status()).isEqualTo(302);
     assertThat(root.header("Location")).isEqualTo("/docs");
     assertProblem(http.get("/nowhere"), 404, "not-found");
-    assertProblem(http.delete("/tasks"), 404, "not-found");
+    RawHttp.Answer wrongMethod = http.delete("/tasks");
+    assertProblem(wrongMethod, 405, "method-not-allowed");
+    assertThat(wrongMethod.header("Allow")).isEqualTo("GET");
+    assertThat(http.get("/jobs/" + UUID.randomUUID() + "/cancel").header("Allow"))
+        .isEqualTo("POST");
   }
 }
