@@ -124,8 +124,11 @@ class OffloadJobsTest {
     assertThat(waiting.error().message()).contains("planned failures");
     // Equal jitter: the first retry waits between half and all of the initial 10 s.
     assertThat(waiting.runAt()).isBetween(submitted.plusSeconds(5), submitted.plusSeconds(10));
-    Thread.sleep(100);
-    assertThat(offload.job(job.id()).state()).isEqualTo(JobState.SCHEDULED);
+    // Until the injected clock reaches runAt the job stays put, however often the worker looks.
+    await()
+        .during(Duration.ofMillis(150))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> offload.job(job.id()).state() == JobState.SCHEDULED);
     clock.advance(Duration.ofSeconds(10));
     Job done = awaitState(job.id(), JobState.SUCCEEDED);
     assertThat(done.attempts()).isEqualTo(2);

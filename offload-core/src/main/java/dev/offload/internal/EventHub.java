@@ -59,6 +59,10 @@ final class EventHub {
   }
 
   void publish(Job job, Instant at) {
+    // Bulk submits publish one event per job: skip building it when nobody would see it.
+    if (listeners.isEmpty() && waiters.isEmpty() && !log.isDebugEnabled()) {
+      return;
+    }
     publish(JobEvent.of(job, at));
   }
 

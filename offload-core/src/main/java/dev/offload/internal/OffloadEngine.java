@@ -317,8 +317,7 @@ public final class OffloadEngine implements Offload {
 
   private Job newJob(JobSpec spec, Instant now) {
     Task<?, ?> task = tasks.get(spec.task());
-    JsonNode input = codec.toTree(spec.input());
-    codec.convert(input, task.inputType(), "input");
+    String input = inputJson(task, spec.input());
     Instant runAt =
         spec.runAt() != null ? spec.runAt() : spec.delay() != null ? now.plus(spec.delay()) : now;
     JobState state = runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED;
@@ -328,7 +327,7 @@ public final class OffloadEngine implements Offload {
         spec.queue() != null ? spec.queue() : JobSpec.DEFAULT_QUEUE,
         state,
         spec.priority(),
-        codec.write(input),
+        input,
         null,
         null,
         null,
@@ -343,6 +342,20 @@ public final class OffloadEngine implements Offload {
         null,
         null,
         null);
+  }
+
+  /**
+   * The input as JSON text, checked against the task's input type. An input already of that type is
+   * written directly; anything else (a map, a {@code JsonNode}) is decoded first so a bad field is
+   * refused before the job is stored.
+   */
+  private String inputJson(Task<?, ?> task, Object input) {
+    if (input != null && task.inputType().isInstance(input) && !(input instanceof JsonNode)) {
+      return codec.write(input);
+    }
+    JsonNode tree = codec.toTree(input);
+    codec.convert(tree, task.inputType(), "input");
+    return codec.write(tree);
   }
 
   @Override
