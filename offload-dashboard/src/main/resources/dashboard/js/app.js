@@ -3,7 +3,7 @@ import { startLive } from './live.js';
 import * as overview from './overview.js';
 import * as jobsView from './jobs.js';
 import * as jobView from './job.js';
-import { h } from './dom.js';
+import { h, fill } from './dom.js';
 
 const main = document.getElementById('main');
 const toast = document.getElementById('toast');
@@ -50,7 +50,7 @@ function route() {
   if (!hash.startsWith('#/')) return; // in-page anchors such as the skip link
   const { path, params } = parse(hash);
   if (current?.destroy) current.destroy();
-  main.replaceChildren();
+  fill(main);
   main.removeAttribute('aria-busy');
   let nav = null;
   const jobMatch = path.match(/^\/jobs\/([^/]+)$/);

@@ -28,6 +28,12 @@ export function s(tag, attrs, ...children) {
   return build(document.createElementNS(SVG_NS, tag), attrs, children);
 }
 
+/** Replaces the children of `el`, skipping null and false (replaceChildren would print "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c != null && c !== false));
+  return el;
+}
+
 export function section(id, title, ...children) {
   return h('section', { 'aria-labelledby': id, class: 'panel' }, h('h2', { id }, title), ...children);
 }

@@ -1,5 +1,5 @@
 // One job: state, progress, actions, error with stack trace, result, input, attempts and timeline.
-import { h, badge, time, duration, between, json, debounce, shortId, table } from './dom.js';
+import { h, fill, badge, time, duration, between, json, debounce, shortId, table } from './dom.js';
 import { jobs as jobApi } from './api.js';
 import { onJobEvent } from './live.js';
 import { actionButtons } from './actions.js';
@@ -9,7 +9,7 @@ export function mount(main, id, ctx) {
   // Persistent live regions: replacing them would keep screen readers from announcing changes.
   const stateLine = h('p', { class: 'state-line', 'aria-live': 'polite', 'aria-atomic': 'true', id: 'job-state' });
   const progressArea = h('div', { class: 'progress-area' });
-  const actions = h('div', {});
+  const actions = h('div', { class: 'job-actions' });
   const body = h('div', { class: 'job-body' }, h('p', {}, 'Loading…'));
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   let job = null;
@@ -26,14 +26,14 @@ export function mount(main, id, ctx) {
     const was = stateLine.dataset.state;
     if (was === job.state) return;
     stateLine.dataset.state = job.state;
-    stateLine.replaceChildren('State: ', badge(job.state),
+    fill(stateLine, 'State: ', badge(job.state),
       job.state === 'running' ? ` (attempt ${job.attempts} of ${job.maxAttempts})` : '');
   }
 
   function renderProgress(progress, state) {
-    if (!progress && state !== 'running') { progressArea.replaceChildren(); return; }
+    if (!progress && state !== 'running') { fill(progressArea); return; }
     const pct = progress ? Math.round(progress.fraction * 100) : null;
-    progressArea.replaceChildren(
+    fill(progressArea,
       h('label', { for: 'job-progress' }, 'Progress'),
       pct == null
         ? h('progress', { id: 'job-progress' }, 'running')
@@ -148,7 +148,7 @@ export function mount(main, id, ctx) {
     renderState();
     renderProgress(job.progress, job.state);
     const focusedAction = actions.contains(document.activeElement) ? document.activeElement.dataset.action : null;
-    actions.replaceChildren(actionButtons(job, {
+    fill(actions, actionButtons(job, {
       allowDelete: true, ctx,
       onChange: (after) => { if (after) load(); },
       onDeleted: () => { gone = true; location.hash = '#/jobs'; },
@@ -156,7 +156,7 @@ export function mount(main, id, ctx) {
     if (focusedAction) (actions.querySelector(`[data-action="${focusedAction}"]`) || heading).focus();
     const attemptRows = attempts();
     const detailsOpen = body.querySelector('details.stack')?.open;
-    body.replaceChildren(
+    fill(body,
       h('section', { 'aria-labelledby': 'facts-h', class: 'panel' }, h('h2', { id: 'facts-h' }, 'Details'), facts()),
       errorSection(),
       job.result != null ? codeSection('result', 'Result', job.result) : null,
@@ -184,10 +184,10 @@ export function mount(main, id, ctx) {
     } catch (e) {
       if (e.status === 404) {
         gone = true;
-        body.replaceChildren(h('p', {}, `There is no job ${id}. It may have been deleted or purged. `, h('a', { href: '#/jobs' }, 'Back to the jobs.')));
-        actions.replaceChildren();
-        progressArea.replaceChildren();
-        stateLine.replaceChildren('Not found');
+        fill(body, h('p', {}, `There is no job ${id}. It may have been deleted or purged. `, h('a', { href: '#/jobs' }, 'Back to the jobs.')));
+        fill(actions);
+        fill(progressArea);
+        fill(stateLine, 'Not found');
       } else {
         error.hidden = false;
         error.textContent = `Could not load the job: ${e.message}`;

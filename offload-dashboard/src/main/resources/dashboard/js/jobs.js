@@ -1,5 +1,5 @@
 // The job list: filters (state, task, queue), cursor paging, live row updates, cancel and retry.
-import { h, table, badge, jobLink, time, duration, between, STATES, debounce, shortId } from './dom.js';
+import { h, fill, table, badge, jobLink, time, duration, between, STATES, debounce, shortId } from './dom.js';
 import { api, jobs as jobApi } from './api.js';
 import { onJobEvent } from './live.js';
 import { actionButtons } from './actions.js';
@@ -112,7 +112,7 @@ export function mount(main, params, ctx) {
         : null;
       rows = new Map();
       const trs = page.items.map((j) => { const tr = row(j); rows.set(j.id, tr); return tr; });
-      listArea.replaceChildren(page.items.length === 0
+      fill(listArea, page.items.length === 0
         ? h('p', { class: 'empty' }, `No jobs${filterText()}.`)
         : table(`Jobs${filterText()}, newest first`,
           ['Job', 'Task', { label: 'Queue', class: 'col-queue' }, { label: 'State', class: 'col-state' }, { label: 'Attempts', class: 'num col-attempts' },
@@ -123,7 +123,7 @@ export function mount(main, params, ctx) {
       }
       summary.textContent = `${page.items.length} job${page.items.length === 1 ? '' : 's'}${filterText()}${cursor ? ' (later page)' : ''}. Updates live.`;
       const base = { state, task, queue, limit };
-      pager.replaceChildren(
+      fill(pager,
         cursor ? h('a', { href: '#/jobs', class: 'button', onclick: (e) => { e.preventDefault(); go(base); } }, 'First page') : null,
         page.nextCursor ? h('a', { href: '#', class: 'button', rel: 'next', onclick: (e) => { e.preventDefault(); go({ ...base, cursor: page.nextCursor }); } }, 'Next page') : null);
     } catch (e) {
@@ -141,7 +141,7 @@ export function mount(main, params, ctx) {
         if (t.name !== task) taskSelect.append(h('option', { value: t.name }, t.name));
       }
       taskSelect.value = task;
-      queueNames.replaceChildren(...Object.keys(stats.queues).sort().map((q) => h('option', { value: q })));
+      fill(queueNames, ...Object.keys(stats.queues).sort().map((q) => h('option', { value: q })));
     } catch { /* the filters still work as free text */ }
   }
 
@@ -157,9 +157,9 @@ export function mount(main, params, ctx) {
     if (tr) {
       // Update at once from the event, then fetch the job for the fields events do not carry.
       tr.dataset.state = e.state;
-      tr.querySelector('.col-state').replaceChildren(badge(e.state));
+      fill(tr.querySelector('.col-state'), badge(e.state));
       if (e.progress) {
-        tr.querySelector('.col-progress').replaceChildren(progressCell({ id: e.id, state: e.state, progress: e.progress }));
+        fill(tr.querySelector('.col-progress'), progressCell({ id: e.id, state: e.state, progress: e.progress }));
       }
       if (!refreshers.has(e.id)) {
         refreshers.set(e.id, debounce(async () => {

@@ -1,6 +1,6 @@
 // Overview: totals per state, the last hour's charts, queues and workers. Refreshed on job events
 // (throttled) and every 10 s so heartbeats and rates stay current.
-import { h, section, table, STATES, number, ago, time, debounce } from './dom.js';
+import { h, fill, section, table, STATES, number, ago, time, debounce } from './dom.js';
 import { api } from './api.js';
 import { onJobEvent } from './live.js';
 import { throughputChart, latencyChart, seriesTable } from './chart.js';
@@ -75,10 +75,10 @@ export function mount(main, params, ctx) {
     cards.push(card('CPU pool busy', `${pool.active} / ${pool.parallelism}`, null,
       h('span', { class: 'card-extra' }, `${pool.queued} waiting of ${number(pool.queueCapacity)}`)));
     cards.push(card('Workers', number(stats.workers.length)));
-    summary.replaceChildren(h('ul', { class: 'card-list' }, cards));
+    fill(summary, h('ul', { class: 'card-list' }, cards));
 
     const names = Object.keys(stats.queues).sort();
-    queues.replaceChildren(names.length === 0
+    fill(queues, names.length === 0
       ? h('p', {}, 'No jobs yet. Submit one with ', h('code', {}, 'POST /jobs'), '.')
       : table('Jobs per queue and state',
         ['Queue', ...STATES.map((st) => ({ label: st[0].toUpperCase() + st.slice(1), class: 'num' })), { label: 'Finished / min', class: 'num' }],
@@ -91,7 +91,7 @@ export function mount(main, params, ctx) {
           h('td', { class: 'num' }, series ? number(Math.round(ratePerMinute(q) * 10) / 10) : '…')))));
 
     const now = Date.now();
-    workers.replaceChildren(stats.workers.length === 0
+    fill(workers, stats.workers.length === 0
       ? h('p', {}, 'No worker has reported recently. Start one with ', h('code', {}, './offload serve'), '.')
       : table('Workers sharing the store',
         ['Worker', 'Host', 'PID', { label: 'Concurrency', class: 'num' }, { label: 'Running', class: 'num' }, 'Queues', 'Started', 'Last heartbeat'],
@@ -107,11 +107,11 @@ export function mount(main, params, ctx) {
   }
 
   function renderCharts() {
-    charts.replaceChildren(throughputChart(series.minutes), latencyChart(series.minutes));
+    fill(charts, throughputChart(series.minutes), latencyChart(series.minutes));
     const open = chartData.querySelector('details')?.open;
     const details = seriesTable(series.minutes);
     details.open = Boolean(open);
-    chartData.replaceChildren(details);
+    fill(chartData, details);
   }
 
   const statsSoon = debounce(loadStats, 500);
