@@ -20,10 +20,11 @@ import dev.offload.server.internal.RouteTable;
 import dev.offload.server.internal.ServerState;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.http1.Http1Config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,7 @@ public final class OffloadServer implements AutoCloseable {
   private final ObjectMapper mapper = JobJson.mapper();
   private final ServerState state = new ServerState();
   private final EventHub hub;
+  private final ClientConnections connections = new ClientConnections(Duration.ofMillis(200));
   private final WebServer webServer;
   private final List<String> routes;
   private final Thread shutdownHook;
@@ -70,7 +72,6 @@ public final class OffloadServer implements AutoCloseable {
             .port(b.port)
             .shutdownHook(false)
             .shutdownGracePeriod(Duration.ofSeconds(2))
-            .addProtocol(Http1Config.builder().addReceiveListener(new ClientConnections()).build())
             .routing(routing -> {
               routing.addFilter((chain, req, res) -> {
                 String path = req.path().path();
@@ -81,8 +82,8 @@ public final class OffloadServer implements AutoCloseable {
                 }
               });
               RouteTable api = new RouteTable(routing, context::wrap);
-              new ApiRoutes(offload, mapper, requests, state).register(api);
-              new EventRoutes(offload, mapper, hub, b.keepAlive).register(api);
+              new ApiRoutes(offload, mapper, requests, state, connections).register(api);
+              new EventRoutes(offload, mapper, hub, b.keepAlive, connections).register(api);
               new DocsRoutes().register(api, routing);
               table.addAll(api.routes());
               for (ServerExtension ext : b.extensions()) {
@@ -171,6 +172,7 @@ public final class OffloadServer implements AutoCloseable {
     stopped = true;
     state.beginShutdown();
     hub.close();
+    connections.close();
     webServer.stop();
   }
 
@@ -226,7 +228,17 @@ public final class OffloadServer implements AutoCloseable {
     @Override
     public void sendProblem(ServerResponse response, Throwable error) {
       Throwable t = Errors.unwrap(error);
+      if (t instanceof ServerConnectionException) {
+        LOG.debug("connection lost while answering", t);
+        return;
+      }
       if (t instanceof ApiRoutes.ClientGoneException) {
+        // Nobody reads this; answering keeps Helidon from reporting a handler that sent nothing.
+        try {
+          response.status(Status.create(499, "Client Closed Request")).send();
+        } catch (RuntimeException e) {
+          LOG.trace("client gone", e);
+        }
         return;
       }
       Problem problem =

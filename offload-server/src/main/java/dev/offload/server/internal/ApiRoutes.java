@@ -51,12 +51,19 @@ public final class ApiRoutes {
   private final ObjectMapper mapper;
   private final Requests requests;
   private final ServerState state;
+  private final ClientConnections connections;
 
-  public ApiRoutes(Offload offload, ObjectMapper mapper, Requests requests, ServerState state) {
+  public ApiRoutes(
+      Offload offload,
+      ObjectMapper mapper,
+      Requests requests,
+      ServerState state,
+      ClientConnections connections) {
     this.offload = offload;
     this.mapper = mapper;
     this.requests = requests;
     this.state = state;
+    this.connections = connections;
   }
 
   public void register(RouteTable routes) {
@@ -86,7 +93,7 @@ public final class ApiRoutes {
     }
     JsonNode input = requests.jsonBody(req);
     CompletableFuture<JsonNode> future = offload.runJson(task, input, timeout);
-    JsonNode output = await(future, task, timeout);
+    JsonNode output = await(req, future, task, timeout);
     ObjectNode body = mapper.createObjectNode();
     body.set("result", output);
     Http.sendJson(res, 200, body, mapper);
@@ -107,7 +114,7 @@ public final class ApiRoutes {
     offload.tasks().get(task);
     List<JsonNode> inputs = new ArrayList<>(body.size());
     body.forEach(inputs::add);
-    List<JsonNode> outputs = await(offload.mapJson(task, inputs), task, timeout);
+    List<JsonNode> outputs = await(req, offload.mapJson(task, inputs), task, timeout);
     ObjectNode out = mapper.createObjectNode();
     ArrayNode results = out.putArray("results");
     outputs.forEach(results::add);
@@ -118,7 +125,8 @@ public final class ApiRoutes {
    * Waits for {@code future}; cancels it when the client goes away or {@code timeout} (plus a
    * little, for the engine's own timeout to win) passes.
    */
-  private <T> T await(CompletableFuture<T> future, String task, Duration timeout) throws Exception {
+  private <T> T await(ServerRequest req, CompletableFuture<T> future, String task, Duration timeout)
+      throws Exception {
     try {
       return future.get(FAST_PATH_MILLIS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -129,27 +137,27 @@ public final class ApiRoutes {
       future.cancel(true);
       throw e;
     }
-    ClientConnections.Watch client = ClientConnections.current();
-    client.start();
     long deadline =
         timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos() + 1_000_000_000L;
-    while (true) {
-      try {
-        return future.get(WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        if (client.clientGone()) {
+    try (ClientConnections.Watch client = connections.watch(req)) {
+      while (true) {
+        try {
+          return future.get(WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (client.clientGone()) {
+            future.cancel(true);
+            throw new ClientGoneException();
+          }
+          if (System.nanoTime() - deadline > 0) {
+            future.cancel(true);
+            throw new TaskTimeoutException(task, timeout);
+          }
+        } catch (ExecutionException e) {
+          throw rethrow(e);
+        } catch (InterruptedException e) {
           future.cancel(true);
-          throw new ClientGoneException();
+          throw e;
         }
-        if (System.nanoTime() - deadline > 0) {
-          future.cancel(true);
-          throw new TaskTimeoutException(task, timeout);
-        }
-      } catch (ExecutionException e) {
-        throw rethrow(e);
-      } catch (InterruptedException e) {
-        future.cancel(true);
-        throw e;
       }
     }
   }
@@ -187,18 +195,18 @@ public final class ApiRoutes {
     }
     Job job = offload.job(id);
     if (!job.state().isTerminal() && wait != null && !wait.isZero()) {
-      ClientConnections.Watch client = ClientConnections.current();
-      client.start();
-      long deadline = System.nanoTime() + wait.toNanos();
-      while (!job.state().isTerminal()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || state.isShuttingDown()) {
-          break;
+      try (ClientConnections.Watch client = connections.watch(req)) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!job.state().isTerminal()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || state.isShuttingDown()) {
+            break;
+          }
+          if (client.clientGone()) {
+            throw new ClientGoneException();
+          }
+          job = offload.await(id, Duration.ofNanos(Math.min(left, 500_000_000L)));
         }
-        if (client.clientGone()) {
-          throw new ClientGoneException();
-        }
-        job = offload.await(id, Duration.ofNanos(Math.min(left, 500_000_000L)));
       }
     }
     if (!job.state().isTerminal()) {

@@ -6,6 +6,7 @@ import dev.offload.JobEvent;
 import dev.offload.JobId;
 import dev.offload.Offload;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -27,9 +28,16 @@ public final class EventRoutes {
   private final ObjectMapper mapper;
   private final EventHub hub;
   private final Duration keepAlive;
+  private final ClientConnections connections;
 
-  public EventRoutes(Offload offload, ObjectMapper mapper, EventHub hub, Duration keepAlive) {
+  public EventRoutes(
+      Offload offload,
+      ObjectMapper mapper,
+      EventHub hub,
+      Duration keepAlive,
+      ClientConnections connections) {
     this.offload = offload;
+    this.connections = connections;
     this.mapper = mapper;
     this.hub = hub;
     this.keepAlive = keepAlive;
@@ -45,7 +53,8 @@ public final class EventRoutes {
     String task = Requests.query(req, "task");
     String queue = Requests.query(req, "queue");
     // Subscribe before reading the job's state so no change falls between the two.
-    try (EventHub.Stream stream = hub.openStream(STREAM_CAPACITY)) {
+    try (EventHub.Stream stream = hub.openStream(STREAM_CAPACITY);
+        ClientConnections.Watch client = connections.watch(req)) {
       Job current = only == null ? null : offload.job(only);
       res.status(200);
       res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
@@ -63,8 +72,6 @@ public final class EventRoutes {
             return;
           }
         }
-        ClientConnections.Watch client = ClientConnections.current();
-        client.start();
         long lastWrite = System.nanoTime();
         while (!client.clientGone()) {
           JobEvent e;
@@ -92,7 +99,7 @@ public final class EventRoutes {
             return;
           }
         }
-      } catch (UncheckedIOException | IOException gone) {
+      } catch (UncheckedIOException | IOException | ServerConnectionException gone) {
         // The client went away mid-stream: nothing to answer.
       }
     }
