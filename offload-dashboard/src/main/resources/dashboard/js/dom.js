@@ -84,6 +84,7 @@ export function formatClock(iso) {
 /** 0.4 ms, 12 ms, 1.2 s, 3 min 4 s, 2 h 5 min. */
 export function duration(ms) {
   if (ms == null || Number.isNaN(ms)) return '—';
+  if (ms === 0) return '0 ms';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

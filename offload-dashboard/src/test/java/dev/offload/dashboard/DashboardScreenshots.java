@@ -55,16 +55,16 @@ class DashboardScreenshots {
       long end = System.nanoTime() + Duration.ofSeconds(27).toNanos();
       int round = 0;
       while (System.nanoTime() < end) {
-        int burst = 2 + (int) (6 * (1 + Math.sin(round / 4.0))) + random.nextInt(3);
+        int burst = 1 + (int) (3 * (1 + Math.sin(round / 4.0))) + random.nextInt(2);
         for (int i = 0; i < burst; i++) {
           String queue = i % 3 == 0 ? "reports" : i % 3 == 1 ? "default" : "emails";
-          int ms = 5 + random.nextInt(round % 7 == 0 ? 120 : 30);
+          int ms = 2 + random.nextInt(round % 7 == 0 ? 80 : 15);
           ids.add(
               http.submit(
                   "{\"task\":\"spin\",\"queue\":\"" + queue + "\",\"input\":{\"ms\":" + ms + "}}"));
         }
         if (round % 5 == 0) {
-          http.submit("{\"task\":\"primes\",\"queue\":\"reports\",\"input\":{\"n\":2000000}}");
+          http.submit("{\"task\":\"primes\",\"queue\":\"reports\",\"input\":{\"n\":500000}}");
         }
         if (round % 9 == 0) {
           String id =
@@ -78,13 +78,17 @@ class DashboardScreenshots {
         round++;
         Thread.sleep(300);
       }
-      running = http.submit("{\"task\":\"spin\",\"queue\":\"reports\",\"input\":{\"ms\":600000}}");
+      running =
+          http.submit(
+              "{\"task\":\"spin\",\"queue\":\"reports\",\"priority\":10,\"input\":{\"ms\":600000}}");
       http.submit(
           "{\"task\":\"sha256\",\"input\":{\"text\":\"offload\",\"rounds\":1000},\"delay\":\"PT10M\"}");
       for (int i = 0; i < 3; i++) {
         http.submit("{\"task\":\"spin\",\"queue\":\"reports\",\"input\":{\"ms\":600000}}");
       }
       String failedId = failed;
+      String runningId = running;
+      await().atMost(Duration.ofSeconds(60)).until(() -> "running".equals(http.state(runningId)));
       await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(http.state(failedId)));
 
       ChromeDriver browser = Browser.start(1280, 900);
