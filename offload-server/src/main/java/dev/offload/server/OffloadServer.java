@@ -54,7 +54,7 @@ public final class OffloadServer implements AutoCloseable {
   private final ObjectMapper mapper = JobJson.mapper();
   private final ServerState state = new ServerState();
   private final EventHub hub;
-  private final ClientConnections connections = new ClientConnections(Duration.ofMillis(200));
+  private final ClientConnections connections = new ClientConnections(Duration.ofMillis(500));
   private final WebServer webServer;
   private final List<String> routes;
   private final Thread shutdownHook;

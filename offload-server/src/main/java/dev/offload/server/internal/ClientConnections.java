@@ -2,13 +2,15 @@ package dev.offload.server.internal;
 
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.webserver.http.ServerRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -43,6 +45,7 @@ public final class ClientConnections implements AutoCloseable {
   private final Duration interval;
   private final boolean supported = Files.isReadable(TABLES.get(0));
   private final Object wakeUp = new Object();
+  private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
   private volatile boolean closed;
   private Thread scanner;
 
@@ -70,22 +73,19 @@ public final class ClientConnections implements AutoCloseable {
     if (scanner == null && !closed) {
       scanner = Thread.ofVirtual().name("offload-client-watch").start(this::scanLoop);
     }
-    synchronized (wakeUp) {
-      wakeUp.notifyAll();
-    }
   }
 
+  /**
+   * Scans on a fixed beat, never on registration: a busy server registers many waits per second,
+   * and each scan makes the kernel walk its whole connection table.
+   */
   private void scanLoop() {
     while (!closed) {
       try {
         synchronized (wakeUp) {
-          if (watches.isEmpty()) {
-            wakeUp.wait();
-          } else {
-            wakeUp.wait(interval.toMillis());
-          }
+          wakeUp.wait(interval.toMillis());
         }
-        if (!watches.isEmpty()) {
+        if (!watches.isEmpty() && !closed) {
           scan();
         }
       } catch (InterruptedException e) {
@@ -98,29 +98,53 @@ public final class ClientConnections implements AutoCloseable {
 
   private void scan() throws IOException {
     for (Path table : TABLES) {
-      if (!Files.isReadable(table)) {
+      String text = readAll(table);
+      if (text == null) {
         continue;
       }
-      try (BufferedReader r = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
-        r.readLine();
-        String line;
-        while ((line = r.readLine()) != null) {
-          String[] f = line.trim().split("\\s+");
-          if (f.length < 4) {
-            continue;
-          }
-          String st = f[3];
-          // 07 CLOSE, 08 CLOSE_WAIT, 09 LAST_ACK: the peer closed its side.
-          if (!st.equals("08") && !st.equals("07") && !st.equals("09")) {
-            continue;
-          }
-          Key k = parse(f[1], f[2]);
-          Watch w = k == null ? null : watches.get(k);
-          if (w != null) {
-            w.gone = true;
-          }
+      int from = text.indexOf('\n') + 1;
+      while (from > 0 && from < text.length()) {
+        int to = text.indexOf('\n', from);
+        String line = text.substring(from, to < 0 ? text.length() : to);
+        from = to < 0 ? -1 : to + 1;
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 4) {
+          continue;
+        }
+        String st = f[3];
+        // 07 CLOSE, 08 CLOSE_WAIT, 09 LAST_ACK: the peer closed its side.
+        if (!st.equals("08") && !st.equals("07") && !st.equals("09")) {
+          continue;
+        }
+        Key k = parse(f[1], f[2]);
+        Watch w = k == null ? null : watches.get(k);
+        if (w != null) {
+          w.gone = true;
         }
       }
+    }
+  }
+
+  /**
+   * The whole file in as few reads as possible: the kernel walks its connection table again for
+   * every read of these files, so small reads (a BufferedReader's 8 KiB) cost many walks.
+   */
+  private String readAll(Path table) throws IOException {
+    if (!Files.isReadable(table)) {
+      return null;
+    }
+    try (FileChannel ch = FileChannel.open(table, StandardOpenOption.READ)) {
+      buffer.clear();
+      while (ch.read(buffer) > 0) {
+        if (!buffer.hasRemaining()) {
+          ByteBuffer bigger = ByteBuffer.allocate(buffer.capacity() * 2);
+          buffer.flip();
+          bigger.put(buffer);
+          buffer = bigger;
+        }
+      }
+      buffer.flip();
+      return StandardCharsets.US_ASCII.decode(buffer).toString();
     }
   }
 
