@@ -55,8 +55,4 @@ public final class JobHistory {
     List<Transition> list = jobs.get(id);
     return list == null ? List.of() : List.copyOf(list);
   }
-
-  public synchronized void forget(JobId id) {
-    jobs.remove(id);
-  }
 }

@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,6 +38,7 @@ public final class HttpMetricsFilter implements Filter {
 
   private final MeterRegistry registry;
   private final AtomicInteger active = new AtomicInteger();
+  private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
   private final Runnable onStop;
 
   /** {@code onStop} runs when the server stops (the extension's resources close with it). */
@@ -57,16 +61,29 @@ public final class HttpMetricsFilter implements Filter {
     } finally {
       active.decrementAndGet();
       int status = threw ? 500 : res.status().code();
-      Timer.builder("http.server.requests")
-          .description("HTTP requests, by route and status")
-          .tag("method", req.prologue().method().text())
-          .tag("uri", uri(req.matchingPattern().orElse(null), status))
-          .tag("status", Integer.toString(status))
-          .tag("outcome", outcome(status))
-          .serviceLevelObjectives(BUCKETS)
-          .register(registry)
-          .record(Duration.ofNanos(System.nanoTime() - start));
+      Key key =
+          new Key(
+              req.prologue().method().text(),
+              uri(req.matchingPattern().orElse(null), status),
+              status);
+      timers
+          .computeIfAbsent(key, this::timer)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** Timers are cached by their tags: building a meter id per request would cost more. */
+  private record Key(String method, String uri, int status) {}
+
+  private Timer timer(Key k) {
+    return Timer.builder("http.server.requests")
+        .description("HTTP requests, by route and status")
+        .tag("method", k.method())
+        .tag("uri", k.uri())
+        .tag("status", Integer.toString(k.status()))
+        .tag("outcome", outcome(k.status()))
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry);
   }
 
   static String uri(String pattern, int status) {
