@@ -73,8 +73,8 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String url = Engines.storeUrl(store, err);
     ClassLoader loader = Engines.loaderWith(taskJars);
+    String url = Engines.storeUrl(store, err);
     OffloadBuilder b = Offload.builder().tasks(Engines.tasks(loader)).storeUrl(url);
     if (workerChoice != null && workerChoice.noWorkers) {
       b.workers(false);

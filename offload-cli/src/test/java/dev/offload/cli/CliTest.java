@@ -237,6 +237,56 @@ class CliTest {
   }
 
   @Test
+  void serveLoadsTasksFromJars(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path jar = dir.resolve("echo-tasks.jar");
+    try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar))) {
+      out.putNextEntry(
+          new java.util.jar.JarEntry("META-INF/services/dev.offload.spi.TaskProvider"));
+      out.write(EchoTasks.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    StringWriter out = new StringWriter();
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    CompletableFuture<Integer> code =
+        CompletableFuture.supplyAsync(() -> {
+          thread.set(Thread.currentThread());
+          return OffloadCli.run(
+              new PrintWriter(out, true),
+              new PrintWriter(new StringWriter()),
+              "serve",
+              "--port",
+              "0",
+              "--store",
+              "memory:",
+              "--tasks",
+              jar.toString());
+        });
+    Pattern listening = Pattern.compile("listening on (http://\\S+)");
+    await().atMost(Duration.ofSeconds(20)).until(() -> listening.matcher(out.toString()).find());
+    Matcher m = listening.matcher(out.toString());
+    assertThat(m.find()).isTrue();
+    assertThat(out.toString()).contains("echo");
+    Result r =
+        cli(
+            "submit",
+            "echo",
+            "--input",
+            "{\"text\": \"hi\"}",
+            "--wait",
+            "-o",
+            "json",
+            "--url",
+            m.group(1));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.json().at("/result/text").asText()).isEqualTo("HI");
+    thread.get().interrupt();
+    assertThat(code.get()).isZero();
+    assertThat(cli("serve", "--tasks", dir.resolve("missing.jar").toString()).code())
+        .isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void seedApiRunsUntilStopped() throws Exception {
     StringWriter out = new StringWriter();
     AtomicReference<Thread> thread = new AtomicReference<>();

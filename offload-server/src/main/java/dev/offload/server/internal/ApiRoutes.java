@@ -45,8 +45,6 @@ public final class ApiRoutes {
   /** Most {@code run}/{@code map} calls finish within this; only slower ones watch the client. */
   private static final long FAST_PATH_MILLIS = 25;
 
-  private static final long WATCH_INTERVAL_MILLIS = 100;
-
   private final Offload offload;
   private final ObjectMapper mapper;
   private final Requests requests;
@@ -137,27 +135,25 @@ public final class ApiRoutes {
       future.cancel(true);
       throw e;
     }
-    long deadline =
-        timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos() + 1_000_000_000L;
-    try (ClientConnections.Watch client = connections.watch(req)) {
-      while (true) {
-        try {
-          return future.get(WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (client.clientGone()) {
-            future.cancel(true);
-            throw new ClientGoneException();
-          }
-          if (System.nanoTime() - deadline > 0) {
-            future.cancel(true);
-            throw new TaskTimeoutException(task, timeout);
-          }
-        } catch (ExecutionException e) {
-          throw rethrow(e);
-        } catch (InterruptedException e) {
-          future.cancel(true);
-          throw e;
+    // The work runs on; the scanner cancels it if the client leaves, so no polling here.
+    try (ClientConnections.Watch client = connections.watch(req, () -> future.cancel(true))) {
+      try {
+        return timeout == null
+            ? future.get()
+            : future.get(timeout.toNanos() + 1_000_000_000L, TimeUnit.NANOSECONDS);
+      } catch (CancellationException e) {
+        if (client.clientGone()) {
+          throw new ClientGoneException();
         }
+        throw e;
+      } catch (TimeoutException e) {
+        future.cancel(true);
+        throw new TaskTimeoutException(task, timeout);
+      } catch (ExecutionException e) {
+        throw rethrow(e);
+      } catch (InterruptedException e) {
+        future.cancel(true);
+        throw e;
       }
     }
   }

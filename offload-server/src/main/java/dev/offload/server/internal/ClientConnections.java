@@ -55,6 +55,14 @@ public final class ClientConnections implements AutoCloseable {
 
   /** Starts watching the connection {@code req} came on; close the watch when done waiting. */
   public Watch watch(ServerRequest req) {
+    return watch(req, null);
+  }
+
+  /**
+   * {@link #watch(ServerRequest)}, running {@code onGone} (on the scanner thread; keep it short,
+   * e.g. cancel a future) once the client is seen gone.
+   */
+  public Watch watch(ServerRequest req, Runnable onGone) {
     if (!supported || closed) {
       return NONE;
     }
@@ -64,6 +72,7 @@ public final class ClientConnections implements AutoCloseable {
     }
     Watch w = new Watch(this);
     w.key = key;
+    w.onGone = onGone;
     watches.put(key, w);
     ensureScanner();
     return w;
@@ -119,7 +128,7 @@ public final class ClientConnections implements AutoCloseable {
         Key k = parse(f[1], f[2]);
         Watch w = k == null ? null : watches.get(k);
         if (w != null) {
-          w.gone = true;
+          w.markGone();
         }
       }
     }
@@ -228,10 +237,20 @@ public final class ClientConnections implements AutoCloseable {
   public static final class Watch implements AutoCloseable {
     private final ClientConnections owner;
     private Key key;
+    private Runnable onGone;
     private volatile boolean gone;
 
     private Watch(ClientConnections owner) {
       this.owner = owner;
+    }
+
+    private void markGone() {
+      if (!gone) {
+        gone = true;
+        if (onGone != null) {
+          onGone.run();
+        }
+      }
     }
 
     /** Whether the client closed the connection. */
