@@ -306,7 +306,7 @@ public final class OffloadEngine implements Offload {
       jobs.add(newJob(spec, now));
     }
     List<Job> stored =
-        events.submitting(() -> {
+        events.writing(() -> {
           List<EnqueueResult> results =
               jobs.size() == 1 ? List.of(store.enqueue(jobs.get(0))) : store.enqueueAll(jobs);
           List<Job> out = new ArrayList<>(results.size());
