@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,12 +39,16 @@ final class PrivatePostgres implements AutoCloseable {
   /** Initializes and starts a server; skips the test (fails under CI) without the binaries. */
   static PrivatePostgres start() throws Exception {
     Path bin = findBin();
-    Path data =
-        Path.of("target")
-            .toAbsolutePath()
-            .resolve("pg-private-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    Files.createDirectories(data);
     boolean root = "root".equals(System.getProperty("user.name"));
+    String name = "pg-private-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    Path target = Path.of("target").toAbsolutePath();
+    // The server runs as nobody when we are root: it must be able to reach its data directory.
+    // A checkout under /root (mode 700) is not reachable, so fall back to the temp directory.
+    Path data =
+        root && !reachableByOthers(target)
+            ? Files.createTempDirectory("offload-" + name)
+            : target.resolve(name);
+    Files.createDirectories(data);
     if (root) {
       UserPrincipalLookupService users = data.getFileSystem().getUserPrincipalLookupService();
       PosixFileAttributeView view = Files.getFileAttributeView(data, PosixFileAttributeView.class);
@@ -133,6 +138,16 @@ final class PrivatePostgres implements AutoCloseable {
     } finally {
       Files.deleteIfExists(log);
     }
+  }
+
+  private static boolean reachableByOthers(Path dir) throws IOException {
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.exists(p)
+          && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Path findBin() throws IOException {
