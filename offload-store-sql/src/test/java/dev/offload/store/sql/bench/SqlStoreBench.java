@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * take the median, the machine is shared.
  *
  * <pre>
- * java -cp ... dev.offload.store.sql.bench.SqlStoreBench sqlite:/tmp/bench.db [jobs] [history]
- * java -cp ... dev.offload.store.sql.bench.SqlStoreBench postgresql://postgres@127.0.0.1/test?currentSchema=bench
+ * offload-store-sql/bench.sh sqlite:/tmp/bench.db [jobs] [finished jobs to add first]
+ * offload-store-sql/bench.sh 'postgresql://postgres@127.0.0.1/test?currentSchema=bench' 50000 1000000
  * </pre>
  */
 public final class SqlStoreBench {
