@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 
@@ -53,7 +54,15 @@ final class SqliteDialect extends Dialect {
           "cannot open store '" + url.display() + "': cannot create directory " + file.getParent(),
           e);
     }
-    SQLiteDataSource sqlite = new SQLiteDataSource(config());
+    SQLiteDataSource sqlite =
+        new SQLiteDataSource(config()) {
+          @Override
+          public SQLiteConnection getConnection(String user, String password) throws SQLException {
+            SQLiteConnection c = super.getConnection(user, password);
+            SqliteBusyWait.install(c, url.busyTimeout());
+            return c;
+          }
+        };
     sqlite.setUrl(url.jdbcUrl());
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("offload-sqlite");
