@@ -63,7 +63,8 @@ public final class DemoTasks {
           "Counts the primes <= {\"n\": N}",
           PrimesInput.class,
           PrimesOutput.class,
-          (in, ctx) -> new PrimesOutput(countPrimes((int) checkRange("n", in.n(), 0, MAX_PRIMES_N), ctx)));
+          (in, ctx) ->
+              new PrimesOutput(countPrimes((int) checkRange("n", in.n(), 0, MAX_PRIMES_N), ctx)));
 
   public static final Task<Sha256Input, Sha256Output> SHA256 =
       Task.of(

@@ -1,0 +1,6 @@
+-- ARGV[5] id. Replies 1 (deleted), 0 (no such job) or 'running' (refused).
+local j = load(ARGV[5])
+if not j then return 0 end
+if j.st == 'running' then return 'running' end
+delete_job(j)
+return 1

@@ -1,0 +1,21 @@
+-- ARGV[5] new lease expiry, [6] now; per beat: id, attempt, owner, progress (nullable).
+-- Replies with the ids whose lease is no longer held.
+local lease, now = ARGV[5], ARGV[6]
+local lost = {}
+for i = 7, #ARGV, 4 do
+  local id, att, owner, prog = ARGV[i], ARGV[i + 1], ARGV[i + 2], opt(ARGV[i + 3])
+  local j = load(id)
+  if fenced(j, att, owner) then
+    redis.call('ZREM', K_RUNNING, j.le .. id)
+    redis.call('ZADD', K_RUNNING, 0, lease .. id)
+    redis.call('HSET', job_key(id), 'le', lease)
+    if prog then
+      redis.call('HSET', job_key(id), 'prog', prog)
+      j.prog = prog
+      emit(j, now)
+    end
+  else
+    lost[#lost + 1] = id
+  end
+end
+return lost

@@ -1,0 +1,149 @@
+-- Shared by every Offload script (prepended to each). Key layout and encodings: docs/REDIS.md.
+-- ARGV[1] key prefix, ARGV[2] channel prefix (pub/sub ignores databases), ARGV[3] origin (the
+-- calling store instance), ARGV[4] cap on finished jobs; a script's own arguments start at ARGV[5]. Times are fixed-width strings (11-digit epoch
+-- seconds + 9-digit nanos) so that string order is time order; they come from the caller only.
+local P = ARGV[1]
+local C = ARGV[2]
+local ORIGIN = ARGV[3]
+local MAX_FINISHED = tonumber(ARGV[4])
+local K_IDS = P .. ':ids'
+local K_COUNTS = P .. ':counts'
+local K_RUNNING = P .. ':running'
+local K_FINISHED = P .. ':finished'
+local K_IDEM = P .. ':idem'
+local K_QUEUES = P .. ':queues'
+local CH_WORK = C .. ':work'
+local CH_EVENTS = C .. ':events'
+local TLEN = 20
+
+local function job_key(id) return P .. ':job:' .. id end
+local function ready_key(q) return P .. ':q:' .. q .. ':ready' end
+local function sched_key(q) return P .. ':q:' .. q .. ':sched' end
+local function state_key(s) return P .. ':st:' .. s end
+
+-- Ready order: highest priority, then oldest runAt, then oldest id, as one string.
+local function ready_member(pri, ra, id)
+  return string.format('%010d', 2147483647 - tonumber(pri)) .. ra .. id
+end
+
+-- Nullable string arguments arrive as '' (null) or '=' .. value.
+local function opt(s)
+  if s == '' then return nil end
+  return string.sub(s, 2)
+end
+
+local FIELDS = {'q', 'st', 'pri', 'ra', 'att', 'max', 'own', 'le', 'task', 'idem', 'fa', 'prog'}
+local function load(id)
+  local v = redis.call('HMGET', job_key(id), unpack(FIELDS))
+  if not v[2] then return nil end
+  local j = {id = id}
+  for i, f in ipairs(FIELDS) do
+    if v[i] then j[f] = v[i] end
+  end
+  return j
+end
+
+local function count(st, q, d)
+  local f = st .. '|' .. q
+  if redis.call('HINCRBY', K_COUNTS, f, d) <= 0 then redis.call('HDEL', K_COUNTS, f) end
+end
+
+local function move_state(j, to)
+  if j.st then
+    count(j.st, j.q, -1)
+    redis.call('ZREM', state_key(j.st), j.id)
+  end
+  if to then
+    count(to, j.q, 1)
+    redis.call('ZADD', state_key(to), 0, j.id)
+  end
+  j.st = to
+end
+
+-- Removes the job from the structure its current state keeps it in.
+local function unindex(j)
+  local s = j.st
+  if s == 'queued' or s == 'scheduled' then
+    redis.call('ZREM', ready_key(j.q), ready_member(j.pri, j.ra, j.id))
+    redis.call('ZREM', sched_key(j.q), j.ra .. j.id)
+  elseif s == 'running' then
+    if j.le then redis.call('ZREM', K_RUNNING, j.le .. j.id) end
+  elseif j.fa then
+    redis.call('ZREM', K_FINISHED, j.fa .. j.id)
+  end
+end
+
+local events_on = nil
+local function emit(j, at)
+  if events_on == nil then
+    events_on = redis.call('PUBSUB', 'NUMSUB', CH_EVENTS)[2] > 0
+  end
+  if events_on then
+    redis.call('PUBLISH', CH_EVENTS, table.concat(
+      {ORIGIN, j.id, j.task, j.q, j.st, j.att, at, j.prog or ''}, '\n'))
+  end
+end
+
+local signalled = {}
+local function signal(q)
+  if not signalled[q] then
+    signalled[q] = true
+    redis.call('PUBLISH', CH_WORK, ORIGIN .. '|' .. q)
+  end
+end
+
+local function delete_job(j)
+  unindex(j)
+  move_state(j, nil)
+  redis.call('DEL', job_key(j.id))
+  redis.call('ZREM', K_IDS, j.id)
+  if j.idem and redis.call('HGET', K_IDEM, j.idem) == j.id then
+    redis.call('HDEL', K_IDEM, j.idem)
+  end
+end
+
+-- Bounded history: past the cap, the oldest finished jobs go (a few per call).
+local function trim_finished()
+  if MAX_FINISHED <= 0 then return end
+  local n = redis.call('ZCARD', K_FINISHED) - MAX_FINISHED
+  if n <= 0 then return end
+  if n > 100 then n = 100 end
+  for _, m in ipairs(redis.call('ZRANGE', K_FINISHED, 0, n - 1)) do
+    local j = load(string.sub(m, TLEN + 1))
+    if j then delete_job(j) else redis.call('ZREM', K_FINISHED, m) end
+  end
+end
+
+local function to_finished(j, st, res, err, now)
+  unindex(j)
+  move_state(j, st)
+  j.fa = now
+  redis.call('HSET', job_key(j.id), 'st', st, 'fa', now)
+  redis.call('HDEL', job_key(j.id), 'own', 'le')
+  if res then redis.call('HSET', job_key(j.id), 'res', res) else redis.call('HDEL', job_key(j.id), 'res') end
+  if err then redis.call('HSET', job_key(j.id), 'err', err) end
+  redis.call('ZADD', K_FINISHED, 0, now .. j.id)
+  emit(j, now)
+end
+
+-- Back to waiting: QUEUED goes to the ready set, SCHEDULED to the time-ordered set.
+local function to_pending(j, st, ra, err, now)
+  unindex(j)
+  move_state(j, st)
+  j.ra = ra
+  redis.call('HSET', job_key(j.id), 'st', st, 'ra', ra)
+  redis.call('HDEL', job_key(j.id), 'res', 'fa', 'own', 'le')
+  if err then redis.call('HSET', job_key(j.id), 'err', err) end
+  if st == 'queued' then
+    redis.call('ZADD', ready_key(j.q), 0, ready_member(j.pri, ra, j.id))
+    signal(j.q)
+  else
+    redis.call('ZADD', sched_key(j.q), 0, ra .. j.id)
+    if ra <= now then signal(j.q) end
+  end
+  emit(j, now)
+end
+
+local function fenced(j, att, owner)
+  return j and j.st == 'running' and j.att == att and j.own == owner
+end
