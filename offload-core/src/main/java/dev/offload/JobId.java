@@ -1,9 +1,10 @@
 package dev.offload;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A job's identity: a UUIDv7, so ids sort by creation time (list order, cursors, index locality).
@@ -11,18 +12,27 @@ import java.util.UUID;
  * <p>{@code JobId id = JobId.parse("0193a5d4-...");}
  */
 public record JobId(UUID value) implements Comparable<JobId> {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /** The last (millis << 12 | sequence) handed out by this process. */
+  private static final AtomicLong LAST = new AtomicLong();
 
   public JobId {
     Objects.requireNonNull(value, "value");
   }
 
-  /** A new time-ordered id for a job created at {@code now}. */
+  /**
+   * A new time-ordered id for a job created at {@code now}. Within one process ids are strictly
+   * increasing: the 12 {@code rand_a} bits count up within a millisecond (RFC 9562, method 3), so
+   * jobs submitted in one millisecond still list in submission order. The 62 random bits keep ids
+   * from different processes apart; they need to be unique, not secret, so no SecureRandom (which
+   * serialises every caller on one lock).
+   */
   public static JobId newId(Instant now) {
-    long millis = now.toEpochMilli();
-    long randA = RANDOM.nextInt() & 0xFFFL;
+    long wanted = now.toEpochMilli() << 12;
+    long stamp = LAST.updateAndGet(last -> wanted > last ? wanted : last + 1);
+    long millis = stamp >>> 12;
+    long randA = stamp & 0xFFFL;
     long msb = (millis << 16) | (0x7L << 12) | randA;
-    long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    long lsb = (ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new JobId(new UUID(msb, lsb));
   }
 
