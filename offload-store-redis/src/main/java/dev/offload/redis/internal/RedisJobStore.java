@@ -36,6 +36,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -329,20 +330,20 @@ public final class RedisJobStore implements JobStore {
   @Override
   public Optional<Job> get(JobId id) {
     checkOpen();
-    return call(
+    return read(
         "get", () -> Optional.ofNullable(JobCodec.fromMap(redis.hgetAll(prefix + ":job:" + id))));
   }
 
   @Override
   public Page<Job> list(JobQuery query) {
     checkOpen();
-    return call("list", () -> lister.list(query));
+    return read("list", () -> lister.list(query));
   }
 
   @Override
   public JobCounts counts() {
     checkOpen();
-    Map<String, String> raw = call("counts", () -> redis.hgetAll(prefix + ":counts"));
+    Map<String, String> raw = read("counts", () -> redis.hgetAll(prefix + ":counts"));
     Map<String, Map<JobState, Long>> byQueue = new HashMap<>();
     raw.forEach((field, n) -> {
       int bar = field.indexOf('|');
@@ -442,7 +443,7 @@ public final class RedisJobStore implements JobStore {
   @Override
   public List<WorkerInfo> workers(Instant since) {
     checkOpen();
-    Map<String, String> raw = call("workers", () -> redis.hgetAll(prefix + ":workers"));
+    Map<String, String> raw = read("workers", () -> redis.hgetAll(prefix + ":workers"));
     return raw.values().stream()
         .map(WorkerCodec::read)
         .filter(w -> !w.lastHeartbeatAt().isBefore(since))
@@ -462,8 +463,8 @@ public final class RedisJobStore implements JobStore {
       return false;
     }
     try {
-      return "PONG".equals(redis.ping());
-    } catch (JedisException | IllegalStateException e) {
+      return "PONG".equals(read("ping", redis::ping));
+    } catch (StoreException | IllegalStateException e) {
       return false;
     }
   }
@@ -501,10 +502,41 @@ public final class RedisJobStore implements JobStore {
   private <T> T call(String operation, Supplier<T> body) {
     try {
       return body.get();
+    } catch (JedisConnectionException e) {
+      dropIdleConnections();
+      throw failure(operation, e);
     } catch (JedisException e) {
-      throw new StoreException(
-          "Redis store " + config.maskedUrl() + ": " + operation + " failed: " + describe(e), e);
+      throw failure(operation, e);
     }
+  }
+
+  /**
+   * {@link #call} for reads, tried once more on a broken connection: after a Redis restart every
+   * pooled connection is dead, and a read can safely go again on a fresh one. Writes are not
+   * retried: the script may have run before the reply was lost.
+   */
+  private <T> T read(String operation, Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (JedisConnectionException e) {
+      dropIdleConnections();
+      return call(operation, body);
+    } catch (JedisException e) {
+      throw failure(operation, e);
+    }
+  }
+
+  private void dropIdleConnections() {
+    try {
+      redis.getPool().clear();
+    } catch (RuntimeException alreadyClosing) {
+      // The pool is closing: there is nothing left to drop.
+    }
+  }
+
+  private StoreException failure(String operation, JedisException e) {
+    return new StoreException(
+        "Redis store " + config.maskedUrl() + ": " + operation + " failed: " + describe(e), e);
   }
 
   private static String describe(Exception e) {
