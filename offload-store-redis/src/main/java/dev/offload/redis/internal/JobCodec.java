@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A job as a Redis hash, and back.
@@ -27,6 +28,7 @@ import java.util.Map;
 public final class JobCodec {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_SECONDS = 99_999_999_999L;
+  private static final Map<String, Backoff> BACKOFFS = new ConcurrentHashMap<>();
 
   private JobCodec() {}
 
@@ -106,7 +108,6 @@ public final class JobCodec {
     if (m == null || m.isEmpty()) {
       return null;
     }
-    String[] boff = m.get("boff").split("\\|", 2);
     String tmo = m.get("tmo");
     return new Job(
         JobId.parse(m.get("id")),
@@ -120,7 +121,7 @@ public final class JobCodec {
         parseProgress(m.get("prog")),
         Integer.parseInt(m.get("att")),
         Integer.parseInt(m.get("max")),
-        new Backoff(Duration.parse(boff[0]), Duration.parse(boff[1])),
+        backoff(m.get("boff")),
         tmo == null ? null : Duration.parse(tmo),
         m.get("idem"),
         parseTime(m.get("ca")),
@@ -129,6 +130,20 @@ public final class JobCodec {
         parseTime(m.get("fa")),
         m.get("own"),
         parseTime(m.get("le")));
+  }
+
+  /** Most jobs share a handful of backoff policies: parse each text once. */
+  private static Backoff backoff(String text) {
+    Backoff known = BACKOFFS.get(text);
+    if (known != null) {
+      return known;
+    }
+    String[] parts = text.split("\\|", 2);
+    Backoff parsed = new Backoff(Duration.parse(parts[0]), Duration.parse(parts[1]));
+    if (BACKOFFS.size() < 1000) {
+      BACKOFFS.put(text, parsed);
+    }
+    return parsed;
   }
 
   public static String error(JobError error) {

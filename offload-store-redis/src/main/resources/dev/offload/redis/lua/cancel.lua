@@ -7,4 +7,5 @@ if j.st ~= 'succeeded' and j.st ~= 'failed' and j.st ~= 'cancelled' then
   to_finished(j, 'cancelled', nil, err, now)
   trim_finished()
 end
+flush()
 return redis.call('HGETALL', job_key(id))

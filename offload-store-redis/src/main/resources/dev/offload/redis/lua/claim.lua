@@ -31,7 +31,7 @@ end
 local out = {}
 for k = 1, math.min(max, #cands) do
   local m, q = cands[k][1], cands[k][2]
-  redis.call('ZREM', ready_key(q), m)
+  zrem(ready_key(q), m)
   local j = load(string.sub(m, 11 + TLEN))
   if j and (j.st == 'queued' or j.st == 'scheduled') then
     local key = job_key(j.id)
@@ -40,9 +40,10 @@ for k = 1, math.min(max, #cands) do
     j.prog = nil
     redis.call('HSET', key, 'st', 'running', 'att', j.att, 'sa', now, 'own', owner, 'le', lease)
     redis.call('HDEL', key, 'res', 'prog', 'fa')
-    redis.call('ZADD', K_RUNNING, 0, lease .. j.id)
+    zadd(K_RUNNING, lease .. j.id)
     emit(j, now)
     out[#out + 1] = redis.call('HGETALL', key)
   end
 end
+flush()
 return out

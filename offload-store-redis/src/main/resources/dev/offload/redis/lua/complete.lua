@@ -23,4 +23,5 @@ for i = 6, #ARGV, 7 do
   end
 end
 trim_finished()
+flush()
 return out

@@ -3,4 +3,5 @@ local j = load(ARGV[5])
 if not j then return 0 end
 if j.st == 'running' then return 'running' end
 delete_job(j)
+flush()
 return 1

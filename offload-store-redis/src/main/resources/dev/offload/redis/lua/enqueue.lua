@@ -19,18 +19,19 @@ while i <= #ARGV do
   else
     redis.call('HSET', job_key(id), unpack(ARGV, first, first + nf - 1))
     if idem ~= '' then redis.call('HSET', K_IDEM, idem, id) end
-    redis.call('ZADD', K_IDS, 0, id)
+    zadd(K_IDS, id)
     redis.call('SADD', K_QUEUES, q)
     local j = {id = id, q = q, task = task, att = att}
     move_state(j, st)
     if st == 'queued' then
-      redis.call('ZADD', ready_key(q), 0, ready_member(pri, ra, id))
+      zadd(ready_key(q), ready_member(pri, ra, id))
     else
-      redis.call('ZADD', sched_key(q), 0, ra .. id)
+      zadd(sched_key(q), ra .. id)
     end
     if due == '1' then signal(q) end
     emit(j, created)
     out[#out + 1] = 1
   end
 end
+flush()
 return out

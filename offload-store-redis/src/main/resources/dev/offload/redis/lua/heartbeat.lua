@@ -6,8 +6,8 @@ for i = 7, #ARGV, 4 do
   local id, att, owner, prog = ARGV[i], ARGV[i + 1], ARGV[i + 2], opt(ARGV[i + 3])
   local j = load(id)
   if fenced(j, att, owner) then
-    redis.call('ZREM', K_RUNNING, j.le .. id)
-    redis.call('ZADD', K_RUNNING, 0, lease .. id)
+    zrem(K_RUNNING, j.le .. id)
+    zadd(K_RUNNING, lease .. id)
     redis.call('HSET', job_key(id), 'le', lease)
     if prog then
       redis.call('HSET', job_key(id), 'prog', prog)
@@ -18,4 +18,5 @@ for i = 7, #ARGV, 4 do
     lost[#lost + 1] = id
   end
 end
+flush()
 return lost

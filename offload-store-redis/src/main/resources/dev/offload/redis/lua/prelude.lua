@@ -43,19 +43,55 @@ local function load(id)
   return j
 end
 
+-- Index and counter changes are batched per script and applied by flush(): one ZADD or ZREM
+-- per key and one HINCRBY per counter, instead of one per job. Job hashes are written at once.
+local zadds, zrems, deltas = {}, {}, {}
+local function zadd(key, m)
+  local t = zadds[key]
+  if not t then
+    t = {}
+    zadds[key] = t
+  end
+  t[#t + 1] = 0
+  t[#t + 1] = m
+end
+local function zrem(key, m)
+  local t = zrems[key]
+  if not t then
+    t = {}
+    zrems[key] = t
+  end
+  t[#t + 1] = m
+end
 local function count(st, q, d)
   local f = st .. '|' .. q
-  if redis.call('HINCRBY', K_COUNTS, f, d) <= 0 then redis.call('HDEL', K_COUNTS, f) end
+  deltas[f] = (deltas[f] or 0) + d
+end
+-- Removals go first: a script may remove and re-add a member (a renewed lease), never the
+-- reverse. Every script calls flush() before it returns, and before it reads an index again.
+local function flush()
+  for key, t in pairs(zrems) do
+    for i = 1, #t, 4000 do redis.call('ZREM', key, unpack(t, i, math.min(#t, i + 3999))) end
+  end
+  for key, t in pairs(zadds) do
+    for i = 1, #t, 4000 do redis.call('ZADD', key, unpack(t, i, math.min(#t, i + 3999))) end
+  end
+  for f, d in pairs(deltas) do
+    if d ~= 0 and redis.call('HINCRBY', K_COUNTS, f, d) <= 0 then
+      redis.call('HDEL', K_COUNTS, f)
+    end
+  end
+  zadds, zrems, deltas = {}, {}, {}
 end
 
 local function move_state(j, to)
   if j.st then
     count(j.st, j.q, -1)
-    redis.call('ZREM', state_key(j.st), j.id)
+    zrem(state_key(j.st), j.id)
   end
   if to then
     count(to, j.q, 1)
-    redis.call('ZADD', state_key(to), 0, j.id)
+    zadd(state_key(to), j.id)
   end
   j.st = to
 end
@@ -64,12 +100,12 @@ end
 local function unindex(j)
   local s = j.st
   if s == 'queued' or s == 'scheduled' then
-    redis.call('ZREM', ready_key(j.q), ready_member(j.pri, j.ra, j.id))
-    redis.call('ZREM', sched_key(j.q), j.ra .. j.id)
+    zrem(ready_key(j.q), ready_member(j.pri, j.ra, j.id))
+    zrem(sched_key(j.q), j.ra .. j.id)
   elseif s == 'running' then
-    if j.le then redis.call('ZREM', K_RUNNING, j.le .. j.id) end
+    if j.le then zrem(K_RUNNING, j.le .. j.id) end
   elseif j.fa then
-    redis.call('ZREM', K_FINISHED, j.fa .. j.id)
+    zrem(K_FINISHED, j.fa .. j.id)
   end
 end
 
@@ -96,7 +132,7 @@ local function delete_job(j)
   unindex(j)
   move_state(j, nil)
   redis.call('DEL', job_key(j.id))
-  redis.call('ZREM', K_IDS, j.id)
+  zrem(K_IDS, j.id)
   if j.idem and redis.call('HGET', K_IDEM, j.idem) == j.id then
     redis.call('HDEL', K_IDEM, j.idem)
   end
@@ -104,14 +140,16 @@ end
 
 -- Bounded history: past the cap, the oldest finished jobs go (a few per call).
 local function trim_finished()
+  flush()
   if MAX_FINISHED <= 0 then return end
   local n = redis.call('ZCARD', K_FINISHED) - MAX_FINISHED
   if n <= 0 then return end
   if n > 100 then n = 100 end
   for _, m in ipairs(redis.call('ZRANGE', K_FINISHED, 0, n - 1)) do
     local j = load(string.sub(m, TLEN + 1))
-    if j then delete_job(j) else redis.call('ZREM', K_FINISHED, m) end
+    if j then delete_job(j) else zrem(K_FINISHED, m) end
   end
+  flush()
 end
 
 local function to_finished(j, st, res, err, now)
@@ -122,7 +160,7 @@ local function to_finished(j, st, res, err, now)
   redis.call('HDEL', job_key(j.id), 'own', 'le')
   if res then redis.call('HSET', job_key(j.id), 'res', res) else redis.call('HDEL', job_key(j.id), 'res') end
   if err then redis.call('HSET', job_key(j.id), 'err', err) end
-  redis.call('ZADD', K_FINISHED, 0, now .. j.id)
+  zadd(K_FINISHED, now .. j.id)
   emit(j, now)
 end
 
@@ -135,10 +173,10 @@ local function to_pending(j, st, ra, err, now)
   redis.call('HDEL', job_key(j.id), 'res', 'fa', 'own', 'le')
   if err then redis.call('HSET', job_key(j.id), 'err', err) end
   if st == 'queued' then
-    redis.call('ZADD', ready_key(j.q), 0, ready_member(j.pri, ra, j.id))
+    zadd(ready_key(j.q), ready_member(j.pri, ra, j.id))
     signal(j.q)
   else
-    redis.call('ZADD', sched_key(j.q), 0, ra .. j.id)
+    zadd(sched_key(j.q), ra .. j.id)
     if ra <= now then signal(j.q) end
   end
   emit(j, now)

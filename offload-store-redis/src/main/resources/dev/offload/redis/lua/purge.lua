@@ -6,7 +6,8 @@ for _, m in ipairs(redis.call('ZRANGEBYLEX', K_FINISHED, '-', '(' .. ARGV[5], 'L
     delete_job(j)
     n = n + 1
   else
-    redis.call('ZREM', K_FINISHED, m)
+    zrem(K_FINISHED, m)
   end
 end
+flush()
 return n

@@ -15,4 +15,5 @@ for i = 6, #ARGV, 4 do
   end
 end
 trim_finished()
+flush()
 return out

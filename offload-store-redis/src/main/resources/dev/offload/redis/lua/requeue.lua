@@ -9,8 +9,9 @@ local key = job_key(id)
 j.ra = now
 redis.call('HSET', key, 'st', 'queued', 'ra', now, 'max', tostring(tonumber(j.att) + tonumber(j.max)))
 redis.call('HDEL', key, 'res', 'err', 'prog', 'sa', 'fa', 'own', 'le')
-redis.call('ZADD', ready_key(j.q), 0, ready_member(j.pri, now, id))
+zadd(ready_key(j.q), ready_member(j.pri, now, id))
 j.prog = nil
 signal(j.q)
 emit(j, now)
+flush()
 return {'ok', redis.call('HGETALL', key)}
