@@ -170,17 +170,21 @@ class RedisStoreBenchmark {
   @Test
   void engineDrains() throws Exception {
     RedisTestSupport.requireRedis();
-    engineDrain("noop (spin ms=0)", JOBS, 0);
-    engineDrain("spin ms=0", SPIN_JOBS, 0);
-    engineDrain("spin ms=20", SPIN_JOBS, 20);
+    int cores = Runtime.getRuntime().availableProcessors();
+    engineDrain("spin ms=0", JOBS, 0, cores);
+    engineDrain("spin ms=0", JOBS, 0, 64);
+    engineDrain("spin ms=0", SPIN_JOBS, 0, 64);
+    engineDrain("spin ms=20", SPIN_JOBS, 20, cores);
   }
 
-  private void engineDrain(String what, int count, long ms) throws Exception {
+  /** {@code concurrency}: jobs a worker holds at once; the default is the pool's threads. */
+  private void engineDrain(String what, int count, long ms, int concurrency) throws Exception {
     String prefix = RedisTestSupport.uniquePrefix();
     try (Offload offload =
         Offload.builder()
             .tasks(DemoTasks.registry())
             .store(JobStores.open(RedisTestSupport.url("prefix=" + prefix)))
+            .workerConcurrency(concurrency)
             .build()) {
       List<JobSpec> specs = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -196,10 +200,12 @@ class RedisStoreBenchmark {
       }
       long t2 = System.nanoTime();
       report(
-          "engine, %d %s jobs, %d cores: submit %.0f jobs/s; submit+drain %.1f s = %.0f jobs/s",
+          "engine, %d %s jobs, %d cores, workerConcurrency %d: submit %.0f jobs/s;"
+              + " submit+drain %.1f s = %.0f jobs/s",
           count,
           what,
           Runtime.getRuntime().availableProcessors(),
+          concurrency,
           count / seconds(t1 - t0),
           seconds(t2 - t0),
           count / seconds(t2 - t0));

@@ -73,16 +73,16 @@ public final class RedisJobStore implements JobStore {
   private final Signals signals;
   private final JobLister lister;
   private final String prefix;
-  private final List<String> common;
+  private final String channelPrefix;
+  private final String origin;
   private volatile boolean closed;
 
   private RedisJobStore(RedisConfig config, RedisClient redis, JedisClientConfig clientConfig) {
     this.config = config;
     this.redis = redis;
     this.prefix = config.prefix();
-    String origin = UUID.randomUUID().toString();
-    String channelPrefix = prefix + ":" + config.database();
-    this.common = List.of(prefix, channelPrefix, origin, Long.toString(config.maxFinished()));
+    this.origin = UUID.randomUUID().toString();
+    this.channelPrefix = prefix + ":" + config.database();
     this.signals =
         new Signals(
             new HostAndPort(config.host(), config.port()),
@@ -166,7 +166,7 @@ public final class RedisJobStore implements JobStore {
   }
 
   private List<EnqueueResult> enqueueChunk(List<Job> chunk) {
-    List<String> args = new ArrayList<>(common);
+    List<String> args = common();
     for (Job job : chunk) {
       List<String> fields = JobCodec.fields(job);
       args.add(job.id().toString());
@@ -216,7 +216,7 @@ public final class RedisJobStore implements JobStore {
   public List<Job> claim(ClaimRequest request) {
     checkOpen();
     signals.markClaim();
-    List<String> args = new ArrayList<>(common);
+    List<String> args = common();
     args.add(request.workerId());
     args.add(Integer.toString(request.max()));
     args.add(JobCodec.time(request.now()));
@@ -231,7 +231,7 @@ public final class RedisJobStore implements JobStore {
     if (heartbeats.isEmpty()) {
       return Set.of();
     }
-    List<String> args = new ArrayList<>(common);
+    List<String> args = common();
     args.add(JobCodec.time(leaseExpiresAt));
     args.add(JobCodec.time(now));
     for (Heartbeat beat : heartbeats) {
@@ -252,7 +252,7 @@ public final class RedisJobStore implements JobStore {
     if (completions.isEmpty()) {
       return List.of();
     }
-    List<String> args = new ArrayList<>(common);
+    List<String> args = common();
     args.add(JobCodec.time(now));
     for (Completion c : completions) {
       addLease(args, c.lease());
@@ -484,9 +484,19 @@ public final class RedisJobStore implements JobStore {
     return "RedisJobStore[" + config.maskedUrl() + "]";
   }
 
+  /** The arguments every script starts with (see prelude.lua). */
+  private List<String> common() {
+    List<String> args = new ArrayList<>(64);
+    args.add(prefix);
+    args.add(channelPrefix);
+    args.add(origin);
+    args.add(Long.toString(config.maxFinished()));
+    args.add(signals.listeningToEvents() ? "1" : "0");
+    return args;
+  }
+
   private List<String> args(String... own) {
-    List<String> args = new ArrayList<>(common.size() + own.length + 8);
-    args.addAll(common);
+    List<String> args = common();
     args.addAll(List.of(own));
     return args;
   }

@@ -62,6 +62,7 @@ final class Signals implements AutoCloseable {
   private volatile Jedis connection;
   private volatile Subscriber subscriber;
   private volatile long lastHeardNanos = System.nanoTime();
+  private volatile boolean eventsConfirmed;
 
   Signals(
       HostAndPort address,
@@ -176,6 +177,14 @@ final class Signals implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether Redis has confirmed this store's subscription to the events channel; scripts then do
+   * not count it as a listener, so a lone process publishes no events only to drop them.
+   */
+  boolean listeningToEvents() {
+    return eventsConfirmed;
+  }
+
   AutoCloseable subscribe(Consumer<JobEvent> listener) {
     listeners.add(listener);
     syncEventsSubscription();
@@ -197,6 +206,7 @@ final class Signals implements AutoCloseable {
         s.subscribe(eventsChannel);
       } else if (!want && s.events) {
         s.events = false;
+        eventsConfirmed = false;
         s.unsubscribe(eventsChannel);
       }
     }
@@ -219,6 +229,7 @@ final class Signals implements AutoCloseable {
           LOG.debug("Redis pub/sub connection lost, reconnecting: {}", e.toString());
         }
       } finally {
+        eventsConfirmed = false;
         subscriber = null;
         connection = null;
       }
@@ -283,6 +294,15 @@ final class Signals implements AutoCloseable {
       if (channel.equals(workChannel)) {
         wake(null);
         syncEventsSubscription();
+      } else if (channel.equals(eventsChannel) && events) {
+        eventsConfirmed = true;
+      }
+    }
+
+    @Override
+    public void onUnsubscribe(String channel, int subscribedChannels) {
+      if (channel.equals(eventsChannel)) {
+        eventsConfirmed = false;
       }
     }
 
@@ -307,8 +327,11 @@ final class Signals implements AutoCloseable {
   }
 
   private void dispatch(String message) {
+    if (listeners.isEmpty() || message.startsWith(origin)) {
+      return; // own changes reach the engine without the store
+    }
     String[] p = message.split("\n", 8);
-    if (p.length < 8 || p[0].equals(origin) || listeners.isEmpty()) {
+    if (p.length < 8) {
       return;
     }
     JobEvent event =

@@ -1,9 +1,9 @@
--- ARGV[5] owner, [6] max, [7] now, [8] lease expiry, [9..] queues (none: every queue).
+-- ARGV[6] owner, [7] max, [8] now, [9] lease expiry, [10..] queues (none: every queue).
 -- Moves due scheduled jobs to their ready set, then takes the best `max` across the queues.
-local owner, max, now, lease = ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local owner, max, now, lease = ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9]
 local queues = {}
-if #ARGV >= 9 then
-  for k = 9, #ARGV do queues[#queues + 1] = ARGV[k] end
+if #ARGV >= 10 then
+  for k = 10, #ARGV do queues[#queues + 1] = ARGV[k] end
 else
   queues = redis.call('SMEMBERS', K_QUEUES)
 end

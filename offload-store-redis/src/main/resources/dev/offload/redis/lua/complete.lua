@@ -1,9 +1,9 @@
--- ARGV[5] now; per completion: id, attempt, owner, outcome (S succeeded, F failed, R retry,
+-- ARGV[6] now; per completion: id, attempt, owner, outcome (S succeeded, F failed, R retry,
 -- L release), result, error, retryAt (each nullable). Replies per completion 0 (rejected: the
 -- lease is not held), 1 (finished) or the queue name (waiting again).
-local now = ARGV[5]
+local now = ARGV[6]
 local out = {}
-for i = 6, #ARGV, 7 do
+for i = 7, #ARGV, 7 do
   local id, att, owner, outcome = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local res, err, retry_at = opt(ARGV[i + 4]), opt(ARGV[i + 5]), opt(ARGV[i + 6])
   local j = load(id)

@@ -2,7 +2,7 @@
 -- task, attempts, createdAt, field count n, then n hash field/value arguments. Replies per
 -- job: 1 (created), the existing job's fields (same idempotency key), or 'exists' (id taken).
 local out = {}
-local i = 5
+local i = 6
 while i <= #ARGV do
   local id, idem, q, st, pri, ra, due = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
       ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]

@@ -1,8 +1,8 @@
--- ARGV[5] new lease expiry, [6] now; per beat: id, attempt, owner, progress (nullable).
+-- ARGV[6] new lease expiry, [7] now; per beat: id, attempt, owner, progress (nullable).
 -- Replies with the ids whose lease is no longer held.
-local lease, now = ARGV[5], ARGV[6]
+local lease, now = ARGV[6], ARGV[7]
 local lost = {}
-for i = 7, #ARGV, 4 do
+for i = 8, #ARGV, 4 do
   local id, att, owner, prog = ARGV[i], ARGV[i + 1], ARGV[i + 2], opt(ARGV[i + 3])
   local j = load(id)
   if fenced(j, att, owner) then

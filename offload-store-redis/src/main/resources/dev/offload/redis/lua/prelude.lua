@@ -1,11 +1,15 @@
 -- Shared by every Offload script (prepended to each). Key layout and encodings: docs/REDIS.md.
 -- ARGV[1] key prefix, ARGV[2] channel prefix (pub/sub ignores databases), ARGV[3] origin (the
--- calling store instance), ARGV[4] cap on finished jobs; a script's own arguments start at ARGV[5]. Times are fixed-width strings (11-digit epoch
--- seconds + 9-digit nanos) so that string order is time order; they come from the caller only.
+-- calling store instance), ARGV[4] cap on finished jobs, ARGV[5] '1' when the caller's own
+-- events subscription is confirmed (it is then not counted as a listener: a store ignores its
+-- own events); a script's own arguments start at ARGV[6]. Times are fixed-width strings
+-- (11-digit epoch seconds + 9-digit nanos) so that string order is time order; they come from
+-- the caller only, never from Redis' clock.
 local P = ARGV[1]
 local C = ARGV[2]
 local ORIGIN = ARGV[3]
 local MAX_FINISHED = tonumber(ARGV[4])
+local SELF_LISTENS = ARGV[5] == '1' and 1 or 0
 local K_IDS = P .. ':ids'
 local K_COUNTS = P .. ':counts'
 local K_RUNNING = P .. ':running'
@@ -112,7 +116,7 @@ end
 local events_on = nil
 local function emit(j, at)
   if events_on == nil then
-    events_on = redis.call('PUBSUB', 'NUMSUB', CH_EVENTS)[2] > 0
+    events_on = redis.call('PUBSUB', 'NUMSUB', CH_EVENTS)[2] > SELF_LISTENS
   end
   if events_on then
     redis.call('PUBLISH', CH_EVENTS, table.concat(

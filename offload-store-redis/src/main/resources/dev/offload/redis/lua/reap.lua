@@ -1,8 +1,8 @@
--- ARGV[5] now; per job: id, attempt, owner, lease-expired error. Back to QUEUED while
+-- ARGV[6] now; per job: id, attempt, owner, lease-expired error. Back to QUEUED while
 -- attempts remain, else FAILED. Replies with the fields of each job changed.
-local now = ARGV[5]
+local now = ARGV[6]
 local out = {}
-for i = 6, #ARGV, 4 do
+for i = 7, #ARGV, 4 do
   local id, att, owner, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local j = load(id)
   if fenced(j, att, owner) and j.le < now then

@@ -1,7 +1,7 @@
--- ARGV[5] now, [6] limit. Replies id, attempt, owner, lease expiry of each running job whose
+-- ARGV[6] now, [7] limit. Replies id, attempt, owner, lease expiry of each running job whose
 -- lease expired before now; reap.lua re-checks each under its fence. Drops stale entries.
 local out = {}
-for _, m in ipairs(redis.call('ZRANGEBYLEX', K_RUNNING, '-', '(' .. ARGV[5], 'LIMIT', 0, tonumber(ARGV[6]))) do
+for _, m in ipairs(redis.call('ZRANGEBYLEX', K_RUNNING, '-', '(' .. ARGV[6], 'LIMIT', 0, tonumber(ARGV[7]))) do
   local id = string.sub(m, TLEN + 1)
   local j = load(id)
   if j and j.st == 'running' then

@@ -1,5 +1,5 @@
--- ARGV[5] id, [6] now. Replies {'ok', fields}, {'conflict', state}, or nil (no such job).
-local id, now = ARGV[5], ARGV[6]
+-- ARGV[6] id, [7] now. Replies {'ok', fields}, {'conflict', state}, or nil (no such job).
+local id, now = ARGV[6], ARGV[7]
 local j = load(id)
 if not j then return nil end
 if j.st ~= 'failed' and j.st ~= 'cancelled' then return {'conflict', j.st} end
