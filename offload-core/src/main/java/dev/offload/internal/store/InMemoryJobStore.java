@@ -101,10 +101,13 @@ public final class InMemoryJobStore implements JobStore {
       if (existing != null) {
         return new EnqueueResult(jobs.get(existing), false);
       }
-      byIdempotencyKey.put(job.idempotencyKey(), job.id());
     }
     if (jobs.containsKey(job.id())) {
       throw new IllegalArgumentException("job " + job.id() + " exists already");
+    }
+    // Only now, once the job is sure to be stored: a refused enqueue must not claim its key.
+    if (job.idempotencyKey() != null) {
+      byIdempotencyKey.put(job.idempotencyKey(), job.id());
     }
     put(null, job);
     signals++;
@@ -241,12 +244,8 @@ public final class InMemoryJobStore implements JobStore {
         return Optional.empty();
       }
       if (job.state() != JobState.FAILED && job.state() != JobState.CANCELLED) {
-        throw new IllegalStateException(
-            "job "
-                + id
-                + " is "
-                + job.state().wireName()
-                + "; only failed or cancelled jobs can be retried");
+        throw new JobStateConflictException(
+            id, job.state(), "only failed or cancelled jobs can be requeued");
       }
       Job next = job.requeued(now);
       put(job, next);

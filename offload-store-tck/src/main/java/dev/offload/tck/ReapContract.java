@@ -1,0 +1,102 @@
+package dev.offload.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.offload.Job;
+import dev.offload.JobError;
+import dev.offload.JobState;
+import dev.offload.spi.ClaimRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Leases that lapse: back to the queue while attempts remain, else failed. */
+abstract class ReapContract extends ContractSupport {
+  ReapContract(JobStoreContract owner) {
+    super(owner);
+  }
+
+  @Test
+  void leaseIsReapedOnlyStrictlyAfterItExpires() {
+    Job job = running();
+    Instant expiry = job.leaseExpiresAt();
+
+    assertThat(store().reapExpiredLeases(expiry.minusMillis(1))).isEmpty();
+    assertThat(store().reapExpiredLeases(expiry)).as("at the expiry instant itself").isEmpty();
+    assertThat(get(job.id())).isEqualTo(job);
+
+    clock().set(expiry.plusMillis(1));
+    assertThat(store().reapExpiredLeases(now())).extracting(Job::id).containsExactly(job.id());
+  }
+
+  @Test
+  void reapedJobWithAttemptsLeftIsQueuedAgain() {
+    Job job = running(queued().queue("q").maxAttempts(2).build(), WORKER);
+    clock().advance(LEASE.plusSeconds(1));
+
+    List<Job> reaped = store().reapExpiredLeases(now());
+
+    assertThat(reaped).hasSize(1);
+    Job queued = reaped.get(0);
+    assertThat(queued.state()).isEqualTo(JobState.QUEUED);
+    assertThat(queued.attempts()).isEqualTo(1);
+    assertThat(queued.leaseOwner()).isNull();
+    assertThat(queued.leaseExpiresAt()).isNull();
+    assertThat(queued.finishedAt()).isNull();
+    assertThat(queued.runAt()).isEqualTo(now());
+    assertThat(queued.error()).isNotNull();
+    assertThat(queued.error().type()).isEqualTo(JobError.LEASE_EXPIRED);
+    assertThat(queued)
+        .usingRecursiveComparison()
+        .ignoringFields("error")
+        .isEqualTo(job.pendingAgain(JobState.QUEUED, now(), null));
+    assertThat(get(job.id())).isEqualTo(queued);
+
+    List<Job> again = claim(OTHER_WORKER, 1, "q");
+    assertThat(again).extracting(Job::attempts).containsExactly(2);
+  }
+
+  @Test
+  void reapedJobWithoutAttemptsLeftFails() {
+    Job job = running(queued().queue("q").maxAttempts(1).build(), WORKER);
+    clock().advance(LEASE.plusSeconds(1));
+
+    List<Job> reaped = store().reapExpiredLeases(now());
+
+    assertThat(reaped).hasSize(1);
+    Job failed = reaped.get(0);
+    assertThat(failed.state()).isEqualTo(JobState.FAILED);
+    assertThat(failed.finishedAt()).isEqualTo(now());
+    assertThat(failed.leaseOwner()).isNull();
+    assertThat(failed.error().type()).isEqualTo(JobError.LEASE_EXPIRED);
+    assertThat(failed.error().message()).isNotBlank();
+    assertThat(get(job.id())).isEqualTo(failed);
+    assertThat(claim(WORKER, 10)).isEmpty();
+  }
+
+  @Test
+  void onlyExpiredRunningJobsAreReaped() {
+    Instant t0 = now();
+    Job shortLease = enqueue(queued().queue("short").build());
+    store().claim(new ClaimRequest(WORKER, Set.of("short"), 1, t0, t0.plus(Duration.ofSeconds(5))));
+    Job longLease = running();
+    Job queued = enqueueQueued();
+    Job scheduled = enqueue(scheduled(Duration.ofSeconds(1)).build());
+    clock().advance(Duration.ofSeconds(10));
+
+    List<Job> reaped = store().reapExpiredLeases(now());
+
+    assertThat(reaped).extracting(Job::id).containsExactly(shortLease.id());
+    assertThat(get(longLease.id())).isEqualTo(longLease);
+    assertThat(get(queued.id())).isEqualTo(queued);
+    assertThat(get(scheduled.id())).isEqualTo(scheduled);
+    assertThat(store().reapExpiredLeases(now())).as("reaping twice").isEmpty();
+  }
+
+  @Test
+  void reapingAnEmptyStoreFindsNothing() {
+    assertThat(store().reapExpiredLeases(now().plus(Duration.ofDays(1)))).isEmpty();
+  }
+}
