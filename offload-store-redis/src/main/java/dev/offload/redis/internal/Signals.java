@@ -33,8 +33,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * directly, without the round trip). A generation counter per queue lets {@link #awaitWork} tell
  * whether anything relevant arrived since the same thread's last claim began, which closes the race
  * between an empty claim and the wait. The connection is re-opened after errors (a restarted
- * Redis); each (re)subscription wakes every waiter since messages may have been missed meanwhile. A
- * watchdog pings the connection and drops it when pings go unanswered.
+ * Redis); each re-subscription wakes every waiter since messages may have been missed meanwhile
+ * (the first does not: an idle store must let its waiters sleep). A watchdog pings the connection
+ * and drops it when pings go unanswered.
  */
 final class Signals implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
@@ -63,6 +64,7 @@ final class Signals implements AutoCloseable {
   private volatile Subscriber subscriber;
   private volatile long lastHeardNanos = System.nanoTime();
   private volatile boolean eventsConfirmed;
+  private volatile boolean resubscribed;
 
   Signals(
       HostAndPort address,
@@ -292,7 +294,10 @@ final class Signals implements AutoCloseable {
     public void onSubscribe(String channel, int subscribedChannels) {
       lastHeardNanos = System.nanoTime();
       if (channel.equals(workChannel)) {
-        wake(null);
+        if (resubscribed) {
+          wake(null); // wake-ups may have been missed while the connection was down
+        }
+        resubscribed = true;
         syncEventsSubscription();
       } else if (channel.equals(eventsChannel) && events) {
         eventsConfirmed = true;
