@@ -463,6 +463,40 @@ class RedisJobStoreTest {
   }
 
   @Test
+  void aRetryComingDueWakesWaitersInOtherProcesses() throws Exception {
+    JobStore other = open("prefix=" + prefix);
+    store.enqueue(job("retries", T0));
+    Job running = claim(1, T0).get(0);
+    AtomicBoolean woke = new AtomicBoolean();
+    Thread waiter =
+        Thread.ofPlatform()
+            .start(() -> {
+              try {
+                woke.set(other.awaitWork(Set.of("retries"), Duration.ofSeconds(20)));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    await().until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+    long start = System.nanoTime();
+    // Due 300 ms after the completion's "now": the completing store keeps the timer.
+    store.complete(
+        List.of(
+            Completion.retry(
+                running.lease(), new JobError("exception", "x", null), T0.plusMillis(300))),
+        T0);
+    waiter.join(10_000);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(woke).isTrue();
+    assertThat(took).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
+    assertThat(
+            other.claim(
+                new ClaimRequest("w2", Set.of(), 1, T0.plusMillis(300), T0.plusSeconds(60))))
+        .extracting(Job::attempts)
+        .containsExactly(2);
+  }
+
+  @Test
   void eventsFromOtherProcessesReachSubscribers() throws Exception {
     JobStore other = open("prefix=" + prefix);
     List<JobEvent> events = new CopyOnWriteArrayList<>();
