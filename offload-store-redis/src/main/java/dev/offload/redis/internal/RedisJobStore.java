@@ -29,15 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.SslOptions;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A {@link JobStore} on Redis. Open it with {@code JobStores.open("redis://host:6379/0")}.
@@ -69,6 +61,7 @@ public final class RedisJobStore implements JobStore {
   private static final LuaScript REGISTER_WORKER = LuaScript.load("register_worker");
 
   private final RedisConfig config;
+  private final RedisConnection connection;
   private final RedisClient redis;
   private final Signals signals;
   private final JobLister lister;
@@ -77,19 +70,15 @@ public final class RedisJobStore implements JobStore {
   private final String origin;
   private volatile boolean closed;
 
-  private RedisJobStore(RedisConfig config, RedisClient redis, JedisClientConfig clientConfig) {
+  private RedisJobStore(RedisConfig config, RedisConnection connection) {
     this.config = config;
-    this.redis = redis;
+    this.connection = connection;
+    this.redis = connection.client();
     this.prefix = config.prefix();
     this.origin = UUID.randomUUID().toString();
     this.channelPrefix = prefix + ":" + config.database();
     this.signals =
-        new Signals(
-            new HostAndPort(config.host(), config.port()),
-            clientConfig,
-            redis,
-            channelPrefix,
-            origin);
+        new Signals(connection.address(), connection.clientConfig(), redis, channelPrefix, origin);
     this.lister = new JobLister(redis, prefix);
   }
 
@@ -103,41 +92,7 @@ public final class RedisJobStore implements JobStore {
   }
 
   public static RedisJobStore open(RedisConfig config) {
-    DefaultJedisClientConfig.Builder b =
-        DefaultJedisClientConfig.builder()
-            .resp2()
-            .connectionTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()))
-            .socketTimeoutMillis(Math.toIntExact(config.timeout().toMillis()))
-            .database(config.database())
-            .clientName("offload");
-    if (config.ssl()) {
-      b.sslOptions(SslOptions.defaults());
-    }
-    if (config.user() != null) {
-      b.user(config.user());
-    }
-    if (config.password() != null) {
-      b.password(config.password());
-    }
-    JedisClientConfig clientConfig = b.build();
-    ConnectionPoolConfig pool = new ConnectionPoolConfig();
-    pool.setMaxTotal(config.poolSize());
-    pool.setMaxIdle(config.poolSize());
-    pool.setMaxWait(config.timeout());
-    RedisClient redis =
-        RedisClient.builder()
-            .hostAndPort(config.host(), config.port())
-            .clientConfig(clientConfig)
-            .poolConfig(pool)
-            .build();
-    try {
-      redis.ping();
-    } catch (JedisException | IllegalStateException e) {
-      redis.close();
-      throw new StoreException(
-          "cannot open Redis store " + config.maskedUrl() + ": " + describe(e), e);
-    }
-    return new RedisJobStore(config, redis, clientConfig);
+    return new RedisJobStore(config, RedisConnection.open(config));
   }
 
   /** The parsed URL this store was opened with. */
@@ -160,7 +115,7 @@ public final class RedisJobStore implements JobStore {
     List<EnqueueResult> results = new ArrayList<>(jobs.size());
     for (int from = 0; from < jobs.size(); from += ENQUEUE_CHUNK) {
       List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + ENQUEUE_CHUNK));
-      results.addAll(call("enqueue", () -> enqueueChunk(chunk)));
+      results.addAll(connection.write("enqueue", () -> enqueueChunk(chunk)));
     }
     return results;
   }
@@ -222,7 +177,7 @@ public final class RedisJobStore implements JobStore {
     args.add(JobCodec.time(request.now()));
     args.add(JobCodec.time(request.leaseExpiresAt()));
     args.addAll(request.queues());
-    return call("claim", () -> jobs((List<?>) CLAIM.run(redis, args)));
+    return connection.write("claim", () -> jobs((List<?>) CLAIM.run(redis, args)));
   }
 
   @Override
@@ -238,7 +193,7 @@ public final class RedisJobStore implements JobStore {
       addLease(args, beat.lease());
       args.add(JobCodec.opt(JobCodec.progress(beat.progress())));
     }
-    List<?> lost = call("heartbeat", () -> (List<?>) HEARTBEAT.run(redis, args));
+    List<?> lost = connection.write("heartbeat", () -> (List<?>) HEARTBEAT.run(redis, args));
     Set<JobId> ids = new HashSet<>();
     for (Object id : lost) {
       ids.add(JobId.parse((String) id));
@@ -267,7 +222,7 @@ public final class RedisJobStore implements JobStore {
       args.add(JobCodec.opt(JobCodec.error(c.error())));
       args.add(JobCodec.opt(c.retryAt() == null ? null : JobCodec.time(c.retryAt())));
     }
-    List<?> reply = call("complete", () -> (List<?>) COMPLETE.run(redis, args));
+    List<?> reply = connection.write("complete", () -> (List<?>) COMPLETE.run(redis, args));
     List<Boolean> applied = new ArrayList<>(completions.size());
     for (int i = 0; i < completions.size(); i++) {
       Object r = reply.get(i);
@@ -294,7 +249,7 @@ public final class RedisJobStore implements JobStore {
   public Optional<Job> cancel(JobId id, Instant now) {
     checkOpen();
     List<String> args = args(id.toString(), JobCodec.time(now), CANCELLED);
-    return call(
+    return connection.write(
         "cancel", () -> Optional.ofNullable(JobCodec.fromFlat((List<?>) CANCEL.run(redis, args))));
   }
 
@@ -302,7 +257,7 @@ public final class RedisJobStore implements JobStore {
   public Optional<Job> requeue(JobId id, Instant now) {
     checkOpen();
     List<String> args = args(id.toString(), JobCodec.time(now));
-    List<?> reply = call("requeue", () -> (List<?>) REQUEUE.run(redis, args));
+    List<?> reply = connection.write("requeue", () -> (List<?>) REQUEUE.run(redis, args));
     if (reply == null) {
       return Optional.empty();
     }
@@ -320,7 +275,7 @@ public final class RedisJobStore implements JobStore {
   @Override
   public boolean delete(JobId id) {
     checkOpen();
-    Object reply = call("delete", () -> DELETE.run(redis, args(id.toString())));
+    Object reply = connection.write("delete", () -> DELETE.run(redis, args(id.toString())));
     if ("running".equals(reply)) {
       throw new JobStateConflictException(id, JobState.RUNNING, "cancel it before deleting it");
     }
@@ -330,20 +285,20 @@ public final class RedisJobStore implements JobStore {
   @Override
   public Optional<Job> get(JobId id) {
     checkOpen();
-    return read(
+    return connection.read(
         "get", () -> Optional.ofNullable(JobCodec.fromMap(redis.hgetAll(prefix + ":job:" + id))));
   }
 
   @Override
   public Page<Job> list(JobQuery query) {
     checkOpen();
-    return read("list", () -> lister.list(query));
+    return connection.read("list", () -> lister.list(query));
   }
 
   @Override
   public JobCounts counts() {
     checkOpen();
-    Map<String, String> raw = read("counts", () -> redis.hgetAll(prefix + ":counts"));
+    Map<String, String> raw = connection.read("counts", () -> redis.hgetAll(prefix + ":counts"));
     Map<String, Map<JobState, Long>> byQueue = new HashMap<>();
     raw.forEach((field, n) -> {
       int bar = field.indexOf('|');
@@ -364,7 +319,7 @@ public final class RedisJobStore implements JobStore {
     List<Job> reaped = new ArrayList<>();
     for (int round = 0; round < 100; round++) {
       List<?> expired =
-          call("reap", () -> (List<?>) REAP_SCAN.run(redis, args(at, "" + REAP_CHUNK)));
+          connection.write("reap", () -> (List<?>) REAP_SCAN.run(redis, args(at, "" + REAP_CHUNK)));
       if (expired.isEmpty()) {
         break;
       }
@@ -380,7 +335,7 @@ public final class RedisJobStore implements JobStore {
         args.add(owner);
         args.add(JobCodec.error(error));
       }
-      List<Job> changed = call("reap", () -> jobs((List<?>) REAP.run(redis, args)));
+      List<Job> changed = connection.write("reap", () -> jobs((List<?>) REAP.run(redis, args)));
       for (Job job : changed) {
         if (job.state() == JobState.QUEUED) {
           signals.wake(job.queue());
@@ -401,7 +356,7 @@ public final class RedisJobStore implements JobStore {
     int purged = 0;
     while (purged < limit) {
       int chunk = Math.min(PURGE_CHUNK, limit - purged);
-      long n = call("purge", () -> (Long) PURGE.run(redis, args(before, "" + chunk)));
+      long n = connection.write("purge", () -> (Long) PURGE.run(redis, args(before, "" + chunk)));
       purged += (int) n;
       if (n < chunk) {
         break;
@@ -426,13 +381,13 @@ public final class RedisJobStore implements JobStore {
             WorkerCodec.write(worker),
             Long.toString(seen),
             Long.toString(seen - FORGET_SILENT_WORKERS.toMillis()));
-    call("registerWorker", () -> REGISTER_WORKER.run(redis, args));
+    connection.write("registerWorker", () -> REGISTER_WORKER.run(redis, args));
   }
 
   @Override
   public void unregisterWorker(String workerId) {
     checkOpen();
-    call(
+    connection.write(
         "unregisterWorker",
         () -> {
           redis.hdel(prefix + ":workers", workerId);
@@ -443,7 +398,7 @@ public final class RedisJobStore implements JobStore {
   @Override
   public List<WorkerInfo> workers(Instant since) {
     checkOpen();
-    Map<String, String> raw = read("workers", () -> redis.hgetAll(prefix + ":workers"));
+    Map<String, String> raw = connection.read("workers", () -> redis.hgetAll(prefix + ":workers"));
     return raw.values().stream()
         .map(WorkerCodec::read)
         .filter(w -> !w.lastHeartbeatAt().isBefore(since))
@@ -463,7 +418,7 @@ public final class RedisJobStore implements JobStore {
       return false;
     }
     try {
-      return "PONG".equals(read("ping", redis::ping));
+      return "PONG".equals(connection.read("ping", redis::ping));
     } catch (StoreException | IllegalStateException e) {
       return false;
     }
@@ -476,7 +431,7 @@ public final class RedisJobStore implements JobStore {
     }
     closed = true;
     signals.close();
-    redis.close();
+    connection.close();
   }
 
   @Override
@@ -507,57 +462,6 @@ public final class RedisJobStore implements JobStore {
       jobs.add(JobCodec.fromFlat((List<?>) flat));
     }
     return jobs;
-  }
-
-  private <T> T call(String operation, Supplier<T> body) {
-    try {
-      return body.get();
-    } catch (JedisConnectionException e) {
-      dropIdleConnections();
-      throw failure(operation, e);
-    } catch (JedisException e) {
-      throw failure(operation, e);
-    }
-  }
-
-  /**
-   * {@link #call} for reads, tried once more on a broken connection: after a Redis restart every
-   * pooled connection is dead, and a read can safely go again on a fresh one. Writes are not
-   * retried: the script may have run before the reply was lost.
-   */
-  private <T> T read(String operation, Supplier<T> body) {
-    try {
-      return body.get();
-    } catch (JedisConnectionException e) {
-      dropIdleConnections();
-      return call(operation, body);
-    } catch (JedisException e) {
-      throw failure(operation, e);
-    }
-  }
-
-  private void dropIdleConnections() {
-    try {
-      redis.getPool().clear();
-    } catch (RuntimeException alreadyClosing) {
-      // The pool is closing: there is nothing left to drop.
-    }
-  }
-
-  private StoreException failure(String operation, JedisException e) {
-    return new StoreException(
-        "Redis store " + config.maskedUrl() + ": " + operation + " failed: " + describe(e), e);
-  }
-
-  private static String describe(Exception e) {
-    String m = e.getMessage();
-    Throwable cause = e.getCause();
-    if (cause != null
-        && cause.getMessage() != null
-        && (m == null || !m.contains(cause.getMessage()))) {
-      m = (m == null ? "" : m + ": ") + cause.getMessage();
-    }
-    return m == null ? e.getClass().getSimpleName() : m;
   }
 
   private void checkOpen() {
