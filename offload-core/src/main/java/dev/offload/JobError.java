@@ -19,8 +19,22 @@ public record JobError(String type, String message, String detail) {
   public static final String CRASHED = "crashed";
   public static final String INVALID_INPUT = "invalid-input";
 
-  /** The error for a task that threw {@code t}, with its stack trace as detail. */
+  /**
+   * Implemented by exceptions that know which error they stand for (a child process that crashed or
+   * timed out, with its log as the detail); {@link #of} asks them first.
+   */
+  public interface Source {
+    JobError jobError();
+  }
+
+  /**
+   * The error for a task that threw {@code t}: its own {@link Source#jobError()} if it has one,
+   * else an {@code "exception"} with the stack trace as detail.
+   */
   public static JobError of(Throwable t) {
+    if (t instanceof Source source) {
+      return source.jobError();
+    }
     StringWriter trace = new StringWriter();
     t.printStackTrace(new PrintWriter(trace));
     String message = t.getMessage() == null ? t.getClass().getName() : t.getMessage();

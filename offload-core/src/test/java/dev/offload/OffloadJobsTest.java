@@ -53,7 +53,25 @@ class OffloadJobsTest {
           });
 
   private final TestClock clock = new TestClock();
-  private final JobStore store = JobStores.inMemory();
+  private final JobStore shared = JobStores.inMemory();
+
+  /** The engine closes its store; these tests restart engines on one store, so hide close. */
+  private final JobStore store =
+      (JobStore)
+          java.lang.reflect.Proxy.newProxyInstance(
+              JobStore.class.getClassLoader(),
+              new Class<?>[] {JobStore.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("close")) {
+                  return null;
+                }
+                try {
+                  return method.invoke(shared, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+
   private final TaskRegistry registry =
       TaskRegistry.builder()
           .register(DOUBLE)
@@ -79,7 +97,7 @@ class OffloadJobsTest {
   @AfterEach
   void close() {
     offload.close();
-    store.close();
+    shared.close();
   }
 
   private Job awaitState(JobId id, JobState state) {

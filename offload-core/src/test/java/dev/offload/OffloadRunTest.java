@@ -227,4 +227,41 @@ class OffloadRunTest {
     assertThatThrownBy(() -> offload.run(SQUARE, new In(1)))
         .isInstanceOf(ShuttingDownException.class);
   }
+
+  @Test
+  void aTasksOwnExecutorRunsItAndIsClosedWithTheInstance() {
+    AtomicBoolean closed = new AtomicBoolean();
+    dev.offload.internal.pool.CpuPool inner = new dev.offload.internal.pool.CpuPool(1, 4);
+    dev.offload.spi.TaskExecutor own =
+        new dev.offload.spi.TaskExecutor() {
+          @Override
+          public <I, O> CompletableFuture<O> execute(Task<I, O> task, I input, TaskContext ctx) {
+            return inner.execute(task, input, ctx);
+          }
+
+          @Override
+          public int parallelism() {
+            return 1;
+          }
+
+          @Override
+          public ExecutorStats stats() {
+            return inner.stats();
+          }
+
+          @Override
+          public void close() {
+            closed.set(true);
+            inner.close();
+          }
+        };
+    Offload custom =
+        Offload.builder().tasks(TaskRegistry.of(ECHO)).executor("echo", own).workers(false).build();
+    assertThat(custom.run(ECHO, new In(1)).thread()).startsWith("offload-cpu-");
+    assertThat(custom.map(ECHO, List.of(new In(1), new In(2), new In(3))))
+        .extracting(Out::n)
+        .containsExactly(1, 2, 3);
+    custom.close();
+    assertThat(closed).isTrue();
+  }
 }

@@ -55,7 +55,6 @@ public final class OffloadEngine implements Offload {
   private final JsonCodec codec;
   private final TaskRegistry tasks;
   private final JobStore store;
-  private final boolean ownsStore;
   private final CpuPool pool;
   private final TaskExecutor defaultExecutor;
   private final ScheduledExecutorService timer;
@@ -72,7 +71,6 @@ public final class OffloadEngine implements Offload {
     this.clock = settings.clock();
     this.codec = new JsonCodec(settings.objectMapper());
     this.tasks = settings.tasks();
-    this.ownsStore = settings.store() == null;
     this.store =
         settings.store() != null
             ? settings.store()
@@ -162,6 +160,17 @@ public final class OffloadEngine implements Offload {
     while (store.purge(before, batch) == batch && !closed) {
       // Several batches keep each delete short while catching up on a large backlog.
     }
+  }
+
+  private java.util.Set<TaskExecutor> ownedExecutors() {
+    java.util.Set<TaskExecutor> all =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    all.addAll(settings.executorsByTask().values());
+    if (settings.executor() != null) {
+      all.add(settings.executor());
+    }
+    all.remove(pool);
+    return all;
   }
 
   TaskExecutor executorFor(String taskName) {
@@ -501,8 +510,14 @@ public final class OffloadEngine implements Offload {
     } catch (Exception e) {
       log.warn("closing the store subscription failed", e);
     }
-    if (ownsStore) {
-      store.close();
+    // The builder documents that the instance owns what it was given: executors, then the store.
+    for (TaskExecutor e : ownedExecutors()) {
+      try {
+        e.close();
+      } catch (RuntimeException ex) {
+        log.warn("closing executor {} failed", e, ex);
+      }
     }
+    store.close();
   }
 }
