@@ -107,6 +107,7 @@ public final class RedisJobStore implements JobStore {
 
   @Override
   public List<EnqueueResult> enqueueAll(List<Job> jobs) {
+    checkOpen();
     for (Job job : jobs) {
       if (!job.state().isPending()) {
         throw new IllegalArgumentException("enqueue takes a pending job, got " + job.state());
