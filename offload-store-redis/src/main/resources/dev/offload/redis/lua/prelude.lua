@@ -36,15 +36,14 @@ local function opt(s)
   return string.sub(s, 2)
 end
 
-local FIELDS = {'q', 'st', 'pri', 'ra', 'att', 'max', 'own', 'le', 'task', 'idem', 'fa', 'prog'}
+-- The fields the scripts decide on (absent fields are nil); a job is nil when it does not exist.
 local function load(id)
-  local v = redis.call('HMGET', job_key(id), unpack(FIELDS))
+  local v = redis.call('HMGET', job_key(id),
+    'q', 'st', 'pri', 'ra', 'att', 'max', 'own', 'le', 'task', 'idem', 'fa', 'prog')
   if not v[2] then return nil end
-  local j = {id = id}
-  for i, f in ipairs(FIELDS) do
-    if v[i] then j[f] = v[i] end
-  end
-  return j
+  return {id = id, q = v[1], st = v[2], pri = v[3], ra = v[4], att = v[5], max = v[6],
+    own = v[7] or nil, le = v[8] or nil, task = v[9], idem = v[10] or nil, fa = v[11] or nil,
+    prog = v[12] or nil}
 end
 
 -- Index and counter changes are batched per script and applied by flush(): one ZADD or ZREM
