@@ -4,7 +4,6 @@ import dev.offload.Job;
 import dev.offload.spi.Completion;
 import dev.offload.spi.JobStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,14 +28,20 @@ final class CompletionBatcher implements AutoCloseable {
 
   private final JobStore store;
   private final InstantSource clock;
+  private final EventHub events;
   private final BiConsumer<Pending, Boolean> onWritten;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closing;
 
-  CompletionBatcher(JobStore store, InstantSource clock, BiConsumer<Pending, Boolean> onWritten) {
+  CompletionBatcher(
+      JobStore store,
+      InstantSource clock,
+      EventHub events,
+      BiConsumer<Pending, Boolean> onWritten) {
     this.store = store;
     this.clock = clock;
+    this.events = events;
     this.onWritten = onWritten;
     this.thread = Thread.ofPlatform().daemon().name("offload-completions").unstarted(this::loop);
     thread.start();
@@ -73,11 +78,13 @@ final class CompletionBatcher implements AutoCloseable {
     long backoffMillis = 50;
     while (true) {
       try {
-        Instant now = clock.instant();
-        List<Boolean> applied = store.complete(completions, now);
-        for (int i = 0; i < batch.size(); i++) {
-          onWritten.accept(batch.get(i), applied.get(i));
-        }
+        events.writing(() -> {
+          List<Boolean> applied = store.complete(completions, clock.instant());
+          for (int i = 0; i < batch.size(); i++) {
+            onWritten.accept(batch.get(i), applied.get(i));
+          }
+          return null;
+        });
         return;
       } catch (RuntimeException e) {
         if (closing && backoffMillis > 1_000) {

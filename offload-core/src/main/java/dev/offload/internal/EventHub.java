@@ -24,16 +24,18 @@ final class EventHub {
   private final ConcurrentHashMap<JobId, Waiter> waiters = new ConcurrentHashMap<>();
 
   /**
-   * Orders a submitter's "queued" events before a worker's "running" events for the same jobs: a
-   * worker may claim a job between the store write and the submitter's publish. Submitters hold the
-   * read side (they do not wait for each other); a worker publishing claims takes the write side.
+   * Keeps events in the order the store changed: a worker may claim a job between another thread's
+   * store write and that thread's publish (a submit, or a retry's completion under a loaded CPU),
+   * and its "running" event must not overtake the "queued"/"scheduled" one. Writers hold the read
+   * side around write-then-publish (they do not wait for each other); a worker publishing its
+   * claims takes the write side, so it waits for writes whose results it may have claimed.
    */
   private final ReentrantReadWriteLock order = new ReentrantReadWriteLock();
 
-  <T> T submitting(Supplier<T> enqueueAndPublish) {
+  <T> T writing(Supplier<T> writeAndPublish) {
     order.readLock().lock();
     try {
-      return enqueueAndPublish.get();
+      return writeAndPublish.get();
     } finally {
       order.readLock().unlock();
     }

@@ -87,7 +87,7 @@ final class JobWorker {
     this.workerId = workerId;
     this.startedAt = clock.instant();
     this.slots = new Semaphore(settings.workerConcurrency());
-    this.completions = new CompletionBatcher(store, clock, this::written);
+    this.completions = new CompletionBatcher(store, clock, events, this::written);
     this.dispatcher = Thread.ofPlatform().daemon().name("offload-dispatcher").unstarted(this::loop);
   }
 

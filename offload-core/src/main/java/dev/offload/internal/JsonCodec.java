@@ -89,6 +89,6 @@ public final class JsonCodec {
       }
       message = m.getOriginalMessage();
     }
-    return new InvalidInputException(field, field + ": " + message, e);
+    return new InvalidInputException(field, message, e);
   }
 }

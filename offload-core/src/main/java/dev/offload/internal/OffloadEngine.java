@@ -237,7 +237,15 @@ public final class OffloadEngine implements Offload {
   public CompletableFuture<JsonNode> runJson(String taskName, JsonNode input, Duration timeout) {
     Task<Object, Object> task = (Task<Object, Object>) tasks.get(taskName);
     Object typed = codec.convert(input, task.inputType(), "input");
-    return runAsync(task, typed, timeout).thenApply(codec::toTree);
+    CompletableFuture<Object> value = runAsync(task, typed, timeout);
+    CompletableFuture<JsonNode> json = value.thenApply(codec::toTree);
+    // As in mapJson: cancelling the caller's future (an HTTP client that left) stops the work.
+    json.whenComplete((v, e) -> {
+      if (json.isCancelled()) {
+        value.cancel(true);
+      }
+    });
+    return json;
   }
 
   @Override
@@ -298,7 +306,7 @@ public final class OffloadEngine implements Offload {
       jobs.add(newJob(spec, now));
     }
     List<Job> stored =
-        events.submitting(() -> {
+        events.writing(() -> {
           List<EnqueueResult> results =
               jobs.size() == 1 ? List.of(store.enqueue(jobs.get(0))) : store.enqueueAll(jobs);
           List<Job> out = new ArrayList<>(results.size());

@@ -1,0 +1,109 @@
+package dev.offload.cli;
+
+import dev.offload.Offload;
+import dev.offload.OffloadBuilder;
+import dev.offload.cli.internal.Engines;
+import dev.offload.cli.internal.UntilStopped;
+import dev.offload.server.OffloadServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code offload serve}: the HTTP API with in-process workers, the demo tasks and plugins. */
+@Command(
+    name = "serve",
+    description = "Start the HTTP API (and, unless --no-workers, workers) on a job store.")
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Bind address (default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port (default ${DEFAULT-VALUE}; 0: any free).")
+  int port;
+
+  @Option(
+      names = "--store",
+      description =
+          "Job store URL (default: "
+              + Engines.DEFAULT_SQLITE
+              + " when the SQL store is present, else memory:).")
+  String store;
+
+  @ArgGroup(exclusive = true)
+  WorkerChoice workerChoice;
+
+  static final class WorkerChoice {
+    @Option(names = "--workers", description = "Jobs this instance runs at once (default: cores).")
+    Integer workers;
+
+    @Option(
+        names = "--no-workers",
+        description = "API only: run no jobs here (use separate workers).")
+    boolean noWorkers;
+  }
+
+  @Option(
+      names = "--tasks",
+      arity = "1..*",
+      paramLabel = "JAR",
+      description = "Jars with TaskProviders (ServiceLoader).")
+  List<Path> taskJars = new ArrayList<>();
+
+  @Option(
+      names = "--max-body",
+      defaultValue = "1048576",
+      description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
+  long maxBody;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ClassLoader loader = Engines.loaderWith(taskJars);
+    String url = Engines.storeUrl(store, err);
+    OffloadBuilder b = Offload.builder().tasks(Engines.tasks(loader)).storeUrl(url);
+    if (workerChoice != null && workerChoice.noWorkers) {
+      b.workers(false);
+    } else if (workerChoice != null && workerChoice.workers != null) {
+      b.workerConcurrency(workerChoice.workers);
+    }
+    Offload offload = b.build();
+    OffloadServer server;
+    try {
+      server =
+          OffloadServer.builder(offload).host(host).port(port).maxBodySize(maxBody).build().start();
+    } catch (RuntimeException e) {
+      offload.close();
+      throw e;
+    }
+    out.println(
+        "Offload listening on "
+            + server.url()
+            + " (store "
+            + Engines.describe(url)
+            + ", "
+            + (workerChoice != null && workerChoice.noWorkers ? "no workers" : "workers on")
+            + ", tasks "
+            + offload.tasks().all().stream().map(t -> t.name()).toList()
+            + "); docs at "
+            + server.url()
+            + "/docs");
+    out.flush();
+    UntilStopped.await(server::shutdownGracefully);
+    return ExitCodes.OK;
+  }
+}
