@@ -571,6 +571,17 @@ class RedisJobStoreTest {
   }
 
   @Test
+  void aPrefixWrittenInAnotherKeyLayoutIsRefused() {
+    try (Jedis jedis = RedisTestSupport.connect(RedisTestSupport.baseUrl())) {
+      assertThat(jedis.hget(prefix + ":meta", "layout")).isEqualTo("1");
+      jedis.hset(prefix + ":meta", "layout", "99");
+    }
+    assertThatThrownBy(() -> open("prefix=" + prefix))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("layout 99");
+  }
+
+  @Test
   void enqueueRefusesADuplicateIdAndNonPendingJobs() {
     Job job = job("q", T0);
     store.enqueue(job);

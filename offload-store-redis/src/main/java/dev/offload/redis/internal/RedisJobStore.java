@@ -41,6 +41,9 @@ import redis.clients.jedis.RedisClient;
  * memory bounds and durability: {@code docs/REDIS.md}.
  */
 public final class RedisJobStore implements JobStore {
+  /** The version of the key layout (docs/REDIS.md); bump it when the layout changes. */
+  static final String LAYOUT = "1";
+
   private static final int ENQUEUE_CHUNK = 500;
   private static final int REAP_CHUNK = 500;
   private static final int PURGE_CHUNK = 1000;
@@ -92,7 +95,41 @@ public final class RedisJobStore implements JobStore {
   }
 
   public static RedisJobStore open(RedisConfig config) {
-    return new RedisJobStore(config, RedisConnection.open(config));
+    RedisConnection connection = RedisConnection.open(config);
+    try {
+      checkLayout(config, connection);
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+    return new RedisJobStore(config, connection);
+  }
+
+  /**
+   * Marks the prefix with the key layout this code writes ({@code P:meta layout}), and refuses a
+   * prefix written in another layout rather than misread it.
+   */
+  private static void checkLayout(RedisConfig config, RedisConnection connection) {
+    String key = config.prefix() + ":meta";
+    String layout =
+        connection.write(
+            "open",
+            () -> {
+              connection.client().hsetnx(key, "layout", LAYOUT);
+              return connection.client().hget(key, "layout");
+            });
+    if (!LAYOUT.equals(layout)) {
+      throw new StoreException(
+          "Redis store "
+              + config.maskedUrl()
+              + ": prefix '"
+              + config.prefix()
+              + "' holds key layout "
+              + layout
+              + ", this version reads layout "
+              + LAYOUT
+              + "; use another prefix or migrate the data");
+    }
   }
 
   /** The parsed URL this store was opened with. */
