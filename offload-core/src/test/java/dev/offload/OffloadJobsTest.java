@@ -329,4 +329,46 @@ class OffloadJobsTest {
     assertThat(w.concurrency()).isEqualTo(2);
     assertThat(w.pid()).isEqualTo(ProcessHandle.current().pid());
   }
+
+  @Test
+  void jobsPrefetchedBehindABusySlotGoBackToTheQueueAtShutdown() throws Exception {
+    offload.close();
+    offload =
+        Offload.builder()
+            .tasks(registry)
+            .store(store)
+            .clock(clock)
+            .threads(1)
+            .workerConcurrency(1)
+            .leaseDuration(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(20))
+            .shutdownGrace(Duration.ofMillis(100))
+            .build();
+    // A short job first: only once jobs are known to be short does the worker prefetch.
+    Job warm = offload.submit(JobSpec.of("double", new In(1)));
+    offload.await(warm.id(), Duration.ofSeconds(5));
+    List<JobSpec> specs = new java.util.ArrayList<>();
+    specs.add(JobSpec.of("loop", new In(0)));
+    for (int i = 0; i < 5; i++) {
+      specs.add(JobSpec.of("double", new In(i)));
+    }
+    List<Job> jobs = offload.submitAll(specs);
+    // One claim took them all: the loop runs in the only slot, the rest wait, leased, behind it.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> offload.counts().total(JobState.RUNNING) == 6);
+    assertThat(offload.counts().total(JobState.SUCCEEDED)).isEqualTo(1);
+    offload.close();
+    for (Job job : jobs) {
+      Job after = store.get(job.id()).orElseThrow();
+      assertThat(after.state()).as("job %s", job.task()).isEqualTo(JobState.QUEUED);
+      assertThat(after.leaseOwner()).isNull();
+    }
+    offload = start(store);
+    for (Job job : jobs.subList(1, jobs.size())) {
+      assertThat(offload.await(job.id(), Duration.ofSeconds(5)).state())
+          .isEqualTo(JobState.SUCCEEDED);
+    }
+    offload.cancel(jobs.get(0).id());
+  }
 }

@@ -18,6 +18,7 @@ import dev.offload.spi.TaskExecutor;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,18 +36,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes jobs from the store and runs them: a dispatcher thread claims up to the free slots, waits
- * on the store's work signal when there is nothing to do, and hands each job to its executor. The
- * end of an attempt becomes a fenced {@link Completion} (success, retry after backoff, failure),
- * written by the {@link CompletionBatcher}. Leases are renewed by {@link #heartbeat()}, called by
- * the supervisor, never by the task's thread: a task stuck in a loop still loses its lease when its
- * process dies, and a task whose lease was lost is stopped.
+ * Takes jobs from the store and runs them: a dispatcher thread claims up to the free slots (plus a
+ * prefetch of up to 8 × concurrency while recent jobs are short, see {@link #PREFETCH_BELOW_NANOS};
+ * an ending attempt hands its slot straight to a prefetched job), waits on the store's work signal
+ * when there is nothing to do, and hands each job to its executor. The end of an attempt becomes a
+ * fenced {@link Completion} (success, retry after backoff, failure), written by the {@link
+ * CompletionBatcher}. Leases are renewed by {@link #heartbeat()}, called by the supervisor, never
+ * by the task's thread: a task stuck in a loop still loses its lease when its process dies, and a
+ * task whose lease was lost is stopped.
  */
 final class JobWorker {
   private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
 
   /** An attempt this worker runs. */
-  private record Running(Job job, AttemptContext ctx, ScheduledFuture<?> timeout) {}
+  private record Running(
+      Job job, AttemptContext ctx, ScheduledFuture<?> timeout, long startNanos) {}
+
+  /**
+   * Jobs shorter than this (moving average of recent attempts) are prefetched: a worker whose jobs
+   * take microseconds would otherwise pay a store round trip per {@code concurrency} jobs. Longer
+   * jobs are not, so a busy worker never sits on leased jobs that an idle one could run.
+   */
+  private static final long PREFETCH_BELOW_NANOS = 20_000_000L;
 
   private final JobStore store;
   private final TaskRegistry tasks;
@@ -61,6 +72,15 @@ final class JobWorker {
   private final Instant startedAt;
   private final Semaphore slots;
   private final ConcurrentHashMap<JobId, Running> running = new ConcurrentHashMap<>();
+
+  /** Claimed (leased) but not started yet; started as slots free up. Guarded by itself. */
+  private final ArrayDeque<Job> prefetched = new ArrayDeque<>();
+
+  private final int prefetchMax;
+
+  /** Moving average of attempt run times; negative until the first attempt ends. */
+  private volatile long averageRunNanos = -1;
+
   private final AtomicLong localWork = new AtomicLong();
   private final CompletionBatcher completions;
   private final Thread dispatcher;
@@ -87,6 +107,7 @@ final class JobWorker {
     this.workerId = workerId;
     this.startedAt = clock.instant();
     this.slots = new Semaphore(settings.workerConcurrency());
+    this.prefetchMax = settings.workerConcurrency() * 8;
     this.completions = new CompletionBatcher(store, clock, events, this::written);
     this.dispatcher = Thread.ofPlatform().daemon().name("offload-dispatcher").unstarted(this::loop);
   }
@@ -115,14 +136,28 @@ final class JobWorker {
       } catch (InterruptedException e) {
         break;
       }
+      // Jobs already claimed go first (a slot can free up while some wait, e.g. after a refusal).
+      while (free > 0) {
+        Job waiting = nextPrefetched();
+        if (waiting == null) {
+          break;
+        }
+        free--;
+        start(waiting);
+      }
+      if (free == 0) {
+        continue;
+      }
       long seen = localWork.get();
+      int room = prefetchRoom();
       List<Job> claimed;
       try {
         Instant now = clock.instant();
         claimed =
             claiming
                 ? store.claim(
-                    new ClaimRequest(workerId, settings.queues(), free, now, now.plus(lease)))
+                    new ClaimRequest(
+                        workerId, settings.queues(), free + room, now, now.plus(lease)))
                 : List.of();
       } catch (RuntimeException e) {
         slots.release(free);
@@ -132,9 +167,15 @@ final class JobWorker {
         }
         continue;
       }
-      slots.release(free - claimed.size());
       events.publishClaimed(claimed, clock.instant());
-      for (Job job : claimed) {
+      int starting = Math.min(free, claimed.size());
+      if (claimed.size() > starting) {
+        synchronized (prefetched) {
+          prefetched.addAll(claimed.subList(starting, claimed.size()));
+        }
+      }
+      slots.release(free - starting);
+      for (Job job : claimed.subList(0, starting)) {
         start(job);
       }
       if (claimed.isEmpty() && localWork.get() == seen && claiming) {
@@ -149,6 +190,26 @@ final class JobWorker {
           }
         }
       }
+    }
+  }
+
+  private int prefetchRoom() {
+    long average = averageRunNanos;
+    if (average < 0 || average >= PREFETCH_BELOW_NANOS || !claiming) {
+      return 0;
+    }
+    synchronized (prefetched) {
+      return Math.max(0, prefetchMax - prefetched.size());
+    }
+  }
+
+  /** A prefetched job to run in the slot that just freed up, or {@code null}. */
+  private Job nextPrefetched() {
+    if (!claiming) {
+      return null;
+    }
+    synchronized (prefetched) {
+      return prefetched.pollFirst();
     }
   }
 
@@ -197,7 +258,7 @@ final class JobWorker {
             ? null
             : timer.schedule(
                 () -> ctx.stop(StopReason.TIMED_OUT), limit.toNanos(), TimeUnit.NANOSECONDS);
-    Running attempt = new Running(job, ctx, timeout);
+    Running attempt = new Running(job, ctx, timeout, System.nanoTime());
     running.put(job.id(), attempt);
     CompletableFuture<Object> future;
     try {
@@ -220,7 +281,16 @@ final class JobWorker {
     if (attempt.timeout() != null) {
       attempt.timeout().cancel(false);
     }
-    slots.release();
+    long took = System.nanoTime() - attempt.startNanos();
+    long average = averageRunNanos;
+    averageRunNanos = average < 0 ? took : average - average / 8 + took / 8;
+    // The slot goes straight to a prefetched job: no dispatcher or store round trip in between.
+    Job next = nextPrefetched();
+    if (next != null) {
+      start(next);
+    } else {
+      slots.release();
+    }
     Job job = attempt.job();
     Instant now = clock.instant();
     Completion completion =
@@ -302,6 +372,9 @@ final class JobWorker {
 
   /** Stops a local attempt because its job was cancelled; no completion is written for it. */
   void cancelled(JobId id) {
+    synchronized (prefetched) {
+      prefetched.removeIf(j -> j.id().equals(id));
+    }
     Running attempt = running.get(id);
     if (attempt != null) {
       attempt.ctx().stop(StopReason.CANCELLED);
@@ -314,9 +387,16 @@ final class JobWorker {
    */
   void heartbeat() {
     Instant now = clock.instant();
-    if (!running.isEmpty()) {
-      List<Heartbeat> beats = new ArrayList<>(running.size());
+    List<Job> waiting;
+    synchronized (prefetched) {
+      waiting = new ArrayList<>(prefetched);
+    }
+    if (!running.isEmpty() || !waiting.isEmpty()) {
+      List<Heartbeat> beats = new ArrayList<>(running.size() + waiting.size());
       List<JobEvent> progressEvents = new ArrayList<>();
+      for (Job j : waiting) {
+        beats.add(new Heartbeat(j.lease(), null));
+      }
       for (Running r : running.values()) {
         Progress p = r.ctx().takeProgress();
         beats.add(new Heartbeat(r.job().lease(), p));
@@ -327,6 +407,11 @@ final class JobWorker {
         }
       }
       Set<JobId> lost = store.heartbeat(beats, now.plus(settings.leaseDuration()), now);
+      if (!lost.isEmpty()) {
+        synchronized (prefetched) {
+          prefetched.removeIf(j -> lost.contains(j.id()));
+        }
+      }
       for (JobId id : lost) {
         Running r = running.get(id);
         if (r != null && r.ctx().stop(StopReason.LEASE_LOST)) {
@@ -378,6 +463,15 @@ final class JobWorker {
    * completion, and leaves.
    */
   void drain(Duration grace) {
+    // Jobs claimed but never started go back at once, so another worker can take them.
+    List<Job> unstarted;
+    synchronized (prefetched) {
+      unstarted = new ArrayList<>(prefetched);
+      prefetched.clear();
+    }
+    for (Job job : unstarted) {
+      completions.add(job, Completion.release(job.lease()));
+    }
     long deadline = System.nanoTime() + grace.toNanos();
     while (!running.isEmpty() && System.nanoTime() < deadline) {
       if (!pause(Duration.ofMillis(10))) {

@@ -86,6 +86,7 @@ public abstract class ClusterContract {
       while (api.counts().total(JobState.SUCCEEDED) < n / 5 && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
+      Set<String> heldByKilled = freezeWhileHoldingJobs(api, processes.get(0));
       processes.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       while (api.counts().total(JobState.SUCCEEDED) < n && System.nanoTime() < deadline) {
         Thread.sleep(50);
@@ -100,6 +101,13 @@ public abstract class ClusterContract {
       }
       assertThat(api.counts().total(JobState.SUCCEEDED)).as("succeeded jobs").isEqualTo(n);
       checkEveryJob(api, n);
+      // The jobs the killed worker held when it died ran again, under a newer attempt.
+      assertThat(heldByKilled).as("jobs held by the killed worker").isNotEmpty();
+      for (String id : heldByKilled) {
+        assertThat(api.job(dev.offload.JobId.parse(id)).attempts())
+            .as("job %s, held by the killed worker", id)
+            .isGreaterThan(1);
+      }
     }
   }
 
@@ -129,8 +137,49 @@ public abstract class ClusterContract {
       cursor = page.nextCursor();
     } while (cursor != null);
     assertThat(seen).as("every job is accounted for").hasSize(n);
-    // The killed worker held jobs (its concurrency) that had to run again after its lease.
     assertThat(rerun).as("jobs re-run after the crash").isPositive();
+  }
+
+  /**
+   * Stops {@code worker} with SIGSTOP at a moment it holds leased jobs and returns their ids: a
+   * stopped process cannot finish them, so after the SIGKILL that follows they must be run again.
+   * Jobs take microseconds, so a worker between claims holds none; then it is resumed and tried
+   * again.
+   */
+  private static Set<String> freezeWhileHoldingJobs(Offload api, Process worker) throws Exception {
+    String owner = "-" + worker.pid() + "-";
+    for (int tries = 0; tries < 200; tries++) {
+      signal("STOP", worker.pid());
+      Set<String> held = new java.util.HashSet<>();
+      String cursor = null;
+      do {
+        Page<Job> page =
+            api.jobs(
+                JobQuery.all()
+                    .states(Set.of(JobState.RUNNING))
+                    .limit(JobQuery.MAX_LIMIT)
+                    .cursor(cursor));
+        for (Job job : page.items()) {
+          if (job.leaseOwner() != null && job.leaseOwner().contains(owner)) {
+            held.add(job.id().toString());
+          }
+        }
+        cursor = page.nextCursor();
+      } while (cursor != null);
+      if (!held.isEmpty()) {
+        return held;
+      }
+      signal("CONT", worker.pid());
+      Thread.sleep(5);
+    }
+    return Set.of();
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+    }
   }
 
   private Map<String, List<String>> attemptsRun() throws IOException {
