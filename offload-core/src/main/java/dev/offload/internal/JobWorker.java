@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes jobs from the store and runs them: a dispatcher thread claims up to the free slots (plus a
- * prefetch of up to 8 × concurrency while recent jobs are short, see {@link #PREFETCH_BELOW_NANOS};
+ * prefetch of about 100 ms of work per slot by recent run times, see {@link #PREFETCH_WORK_NANOS};
  * an ending attempt hands its slot straight to a prefetched job), waits on the store's work signal
  * when there is nothing to do, and hands each job to its executor. The end of an attempt becomes a
  * fenced {@link Completion} (success, retry after backoff, failure), written by the {@link
@@ -53,11 +53,15 @@ final class JobWorker {
       Job job, AttemptContext ctx, ScheduledFuture<?> timeout, long startNanos) {}
 
   /**
-   * Jobs shorter than this (moving average of recent attempts) are prefetched: a worker whose jobs
-   * take microseconds would otherwise pay a store round trip per {@code concurrency} jobs. Longer
-   * jobs are not, so a busy worker never sits on leased jobs that an idle one could run.
+   * How much work (by the moving average of recent attempts) a worker may hold claimed but not
+   * started, per slot. Short jobs are prefetched: a worker whose jobs take microseconds would
+   * otherwise pay a store round trip per {@code concurrency} jobs. Long ones hardly are, so a busy
+   * worker never sits on leased jobs that an idle one could run now.
    */
-  private static final long PREFETCH_BELOW_NANOS = 20_000_000L;
+  private static final long PREFETCH_WORK_NANOS = 100_000_000L;
+
+  /** At most this many prefetched jobs per slot, however short the jobs. */
+  private static final int PREFETCH_PER_SLOT = 64;
 
   private final JobStore store;
   private final TaskRegistry tasks;
@@ -107,7 +111,7 @@ final class JobWorker {
     this.workerId = workerId;
     this.startedAt = clock.instant();
     this.slots = new Semaphore(settings.workerConcurrency());
-    this.prefetchMax = settings.workerConcurrency() * 8;
+    this.prefetchMax = settings.workerConcurrency() * PREFETCH_PER_SLOT;
     this.completions = new CompletionBatcher(store, clock, events, this::written);
     this.dispatcher = Thread.ofPlatform().daemon().name("offload-dispatcher").unstarted(this::loop);
   }
@@ -195,11 +199,13 @@ final class JobWorker {
 
   private int prefetchRoom() {
     long average = averageRunNanos;
-    if (average < 0 || average >= PREFETCH_BELOW_NANOS || !claiming) {
+    if (average < 0 || !claiming) {
       return 0;
     }
+    long byWork = settings.workerConcurrency() * (PREFETCH_WORK_NANOS / Math.max(1, average));
+    int cap = (int) Math.min(prefetchMax, byWork);
     synchronized (prefetched) {
-      return Math.max(0, prefetchMax - prefetched.size());
+      return Math.max(0, cap - prefetched.size());
     }
   }
 
