@@ -134,54 +134,46 @@ final class ClientCommands {
     }
   }
 
-  @Command(name = "status", description = "Show one job.")
-  static final class Status implements Callable<Integer> {
+  /** A command that does one thing to one job by id and prints the job as it is after. */
+  abstract static class OneJobCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ClientOptions client;
 
     @Parameters(index = "0", paramLabel = "ID", description = "The job id.")
     String id;
 
+    abstract Job apply(OffloadClient c, JobId jobId);
+
     @Override
     public Integer call() {
       try (OffloadClient c = client.client()) {
-        client.printer(spec.commandLine().getOut()).job(c.job(jobId(id)));
+        client.printer(spec.commandLine().getOut()).job(apply(c, jobId(id)));
         return ExitCodes.OK;
       }
+    }
+  }
+
+  @Command(name = "status", description = "Show one job.")
+  static final class Status extends OneJobCommand {
+    @Override
+    Job apply(OffloadClient c, JobId jobId) {
+      return c.job(jobId);
     }
   }
 
   @Command(name = "cancel", description = "Cancel a waiting or running job.")
-  static final class Cancel implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClientOptions client;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The job id.")
-    String id;
-
+  static final class Cancel extends OneJobCommand {
     @Override
-    public Integer call() {
-      try (OffloadClient c = client.client()) {
-        client.printer(spec.commandLine().getOut()).job(c.cancel(jobId(id)));
-        return ExitCodes.OK;
-      }
+    Job apply(OffloadClient c, JobId jobId) {
+      return c.cancel(jobId);
     }
   }
 
   @Command(name = "retry", description = "Put a failed or cancelled job back in its queue.")
-  static final class Retry implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ClientOptions client;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The job id.")
-    String id;
-
+  static final class Retry extends OneJobCommand {
     @Override
-    public Integer call() {
-      try (OffloadClient c = client.client()) {
-        client.printer(spec.commandLine().getOut()).job(c.retry(jobId(id)));
-        return ExitCodes.OK;
-      }
+    Job apply(OffloadClient c, JobId jobId) {
+      return c.retry(jobId);
     }
   }
 
