@@ -134,6 +134,15 @@ public interface Offload extends AutoCloseable {
   /** Load of the in-process CPU pool. */
   dev.offload.spi.TaskExecutor.ExecutorStats poolStats();
 
+  /**
+   * Load of every executor this instance runs work on, by name: {@code "cpu"} for the in-process
+   * pool, {@code "task:NAME"} for each task given its own executor with {@code
+   * OffloadBuilder.executor(name, executor)} (a child-process pool reports its children: how many
+   * it keeps, how many are busy, how many attempts wait). The keys are fixed for the instance's
+   * life.
+   */
+  java.util.Map<String, dev.offload.spi.TaskExecutor.ExecutorStats> executorStats();
+
   /** Whether the store answers. */
   boolean isReady();
 

@@ -261,6 +261,9 @@ class OffloadRunTest {
     assertThat(custom.map(ECHO, List.of(new In(1), new In(2), new In(3))))
         .extracting(Out::n)
         .containsExactly(1, 2, 3);
+    assertThat(custom.executorStats()).containsOnlyKeys("cpu", "task:echo");
+    assertThat(custom.executorStats().get("task:echo").parallelism()).isEqualTo(1);
+    assertThat(custom.executorStats().get("cpu").parallelism()).isEqualTo(2);
     custom.close();
     assertThat(closed).isTrue();
   }

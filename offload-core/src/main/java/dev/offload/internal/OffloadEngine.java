@@ -481,6 +481,19 @@ public final class OffloadEngine implements Offload {
   }
 
   @Override
+  public java.util.Map<String, ExecutorStats> executorStats() {
+    java.util.Map<String, ExecutorStats> stats = new java.util.LinkedHashMap<>();
+    stats.put("cpu", pool.stats());
+    if (defaultExecutor != pool) {
+      stats.put("default", defaultExecutor.stats());
+    }
+    settings.executorsByTask().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> stats.put("task:" + e.getKey(), e.getValue().stats()));
+    return stats;
+  }
+
+  @Override
   public boolean isReady() {
     return accepting && store.isHealthy();
   }

@@ -68,6 +68,7 @@ public final class OffloadMetrics implements MeterBinder, AutoCloseable {
     depth = new QueueDepthGauges(offload, registry, countsTtl, nanoTicker);
     depth.refresh();
     PoolGauges.register(offload, registry);
+    PoolGauges.registerExecutors(offload, registry);
     JobEventMetrics events = new JobEventMetrics(offload, registry, depth::queueSeen);
     bound.add(events);
     bound.add(offload.subscribe(events));

@@ -46,6 +46,54 @@ public final class PoolGauges {
         });
   }
 
+  /**
+   * Every executor's load, tagged {@code executor}: the pool as {@code cpu}, and each task's own
+   * executor (a child-process pool: children kept, busy, attempts waiting) as {@code task:NAME}.
+   */
+  public static void registerExecutors(Offload offload, MeterRegistry registry) {
+    for (String name : offload.executorStats().keySet()) {
+      executorGauge(
+          registry,
+          offload,
+          name,
+          "offload.executor.parallelism",
+          "Attempts the executor runs at once at most (child processes it keeps)",
+          ExecutorStats::parallelism);
+      executorGauge(
+          registry,
+          offload,
+          name,
+          "offload.executor.active",
+          "Attempts running now (busy children)",
+          ExecutorStats::active);
+      executorGauge(
+          registry,
+          offload,
+          name,
+          "offload.executor.queued",
+          "Attempts waiting for a thread or a child",
+          ExecutorStats::queued);
+    }
+  }
+
+  private static void executorGauge(
+      MeterRegistry registry,
+      Offload offload,
+      String executor,
+      String name,
+      String description,
+      ToDoubleFunction<ExecutorStats> value) {
+    Gauge.builder(
+            name,
+            () -> {
+              ExecutorStats s = offload.executorStats().get(executor);
+              return s == null ? 0 : value.applyAsDouble(s);
+            })
+        .description(description)
+        .tag("executor", executor)
+        .register(registry);
+  }
+
   private static void gauge(
       MeterRegistry registry,
       Offload offload,
