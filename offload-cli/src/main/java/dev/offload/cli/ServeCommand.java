@@ -2,6 +2,7 @@ package dev.offload.cli;
 
 import dev.offload.Offload;
 import dev.offload.OffloadBuilder;
+import dev.offload.TaskRegistry;
 import dev.offload.cli.internal.Engines;
 import dev.offload.cli.internal.UntilStopped;
 import dev.offload.server.OffloadServer;
@@ -64,6 +65,15 @@ final class ServeCommand implements Callable<Integer> {
   List<Path> taskJars = new ArrayList<>();
 
   @Option(
+      names = "--child-jvm",
+      split = ",",
+      paramLabel = "TASK",
+      description =
+          "Run these tasks in a pool of child JVMs (same class path and task jars; hard isolation"
+              + " for crashes and runaway work) instead of the in-process pool.")
+  List<String> childJvmTasks = new ArrayList<>();
+
+  @Option(
       names = "--max-body",
       defaultValue = "1048576",
       description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
@@ -75,7 +85,12 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ClassLoader loader = Engines.loaderWith(taskJars);
     String url = Engines.storeUrl(store, err);
-    OffloadBuilder b = Offload.builder().tasks(Engines.tasks(loader)).storeUrl(url);
+    TaskRegistry tasks = Engines.tasks(loader);
+    OffloadBuilder b = Offload.builder().tasks(tasks).storeUrl(url);
+    for (String task : childJvmTasks) {
+      tasks.get(task); // an unknown name fails here, naming the tasks there are
+      b.executor(task, Engines.childJvms(task, taskJars));
+    }
     if (workerChoice != null && workerChoice.noWorkers) {
       b.workers(false);
     } else if (workerChoice != null && workerChoice.workers != null) {

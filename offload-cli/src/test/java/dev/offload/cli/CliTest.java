@@ -237,6 +237,56 @@ class CliTest {
   }
 
   @Test
+  void serveRunsAChosenTaskInChildJvms() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    CompletableFuture<Integer> code =
+        CompletableFuture.supplyAsync(() -> {
+          thread.set(Thread.currentThread());
+          return OffloadCli.run(
+              new PrintWriter(out, true),
+              new PrintWriter(err, true),
+              "serve",
+              "--port",
+              "0",
+              "--store",
+              "memory:",
+              "--child-jvm",
+              "sha256");
+        });
+    Pattern listening = Pattern.compile("listening on (http://\\S+)");
+    await().atMost(Duration.ofSeconds(30)).until(() -> listening.matcher(out.toString()).find());
+    Matcher m = listening.matcher(out.toString());
+    assertThat(m.find()).isTrue();
+    Result submitted =
+        cli(
+            "submit",
+            "sha256",
+            "--input",
+            "{\"text\": \"abc\", \"rounds\": 1}",
+            "--wait",
+            "-o",
+            "json",
+            "--url",
+            m.group(1));
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    assertThat(submitted.json().at("/result/hex").asText())
+        .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // The task's own executor is a pool of child JVMs: it reports them in /metrics.
+    var http = java.net.http.HttpClient.newHttpClient();
+    String metrics =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1) + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics).contains("offload_executor_parallelism{executor=\"task:sha256\"}");
+    thread.get().interrupt();
+    assertThat(code.get()).isZero();
+  }
+
+  @Test
   void serveLoadsTasksFromJars(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     java.nio.file.Path jar = dir.resolve("echo-tasks.jar");

@@ -3,6 +3,7 @@ package dev.offload.cli.internal;
 import dev.offload.JobStores;
 import dev.offload.TaskRegistry;
 import dev.offload.demo.DemoTasks;
+import dev.offload.process.ProcessExecutor;
 import dev.offload.spi.JobStoreProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,6 +78,21 @@ public final class Engines {
   /** The demo tasks plus every task a {@code TaskProvider} on {@code loader} offers. */
   public static TaskRegistry tasks(ClassLoader loader) {
     return TaskRegistry.builder().registerAll(DemoTasks.all()).discover(loader).build();
+  }
+
+  /**
+   * A pool of child JVMs for {@code task}: this JVM's class path plus the task jars, so the child's
+   * {@code ServiceLoader} finds the same tasks (the demo ones through the CLI's provider file).
+   */
+  public static ProcessExecutor childJvms(String task, List<Path> jars) {
+    StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path"));
+    for (Path jar : jars) {
+      classPath.append(java.io.File.pathSeparator).append(jar.toAbsolutePath());
+    }
+    return ProcessExecutor.javaChild()
+        .name("child-jvm:" + task)
+        .classPath(classPath.toString())
+        .build();
   }
 
   public static String describe(String url) {
