@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * Per-task overhead of {@code spin} with {@code ms=0} (a no-op): ProcessExecutor with Java and
@@ -38,12 +37,11 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  *   <li>throughput: N tasks submitted at once, wall time / N (amortized cost per task).
  * </ul>
  *
- * <p>Run: {@code OFFLOAD_BENCH=1 mvn -B -ntp -q -pl offload-process -am verify
- * -Dtest=ProcessOverheadBenchTest -Dsurefire.failIfNoSpecifiedTests=false}; the table lands in
- * {@code offload-process/target/bench/process-overhead.md}.
+ * <p>Run: {@code mvn -B -ntp -q -pl offload-process -am verify -Dtest=ProcessOverheadBench
+ * -Dsurefire.failIfNoSpecifiedTests=false}; the table lands in {@code
+ * offload-process/target/bench/process-overhead.md}.
  */
-@EnabledIfEnvironmentVariable(named = "OFFLOAD_BENCH", matches = ".+")
-class ProcessOverheadBenchTest {
+class ProcessOverheadBench {
   static final int WORKERS = 2;
   static final int ROUNDS = intEnv("OFFLOAD_BENCH_ROUNDS", 5);
   static final int LATENCY_N = intEnv("OFFLOAD_BENCH_LATENCY_N", 1000);
