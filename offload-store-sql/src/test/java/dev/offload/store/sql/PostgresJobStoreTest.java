@@ -1,0 +1,23 @@
+package dev.offload.store.sql;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+
+@Tag("service")
+class PostgresJobStoreTest extends SqlJobStoreTestBase {
+  private String schema;
+
+  @Override
+  protected String newStoreUrl() {
+    PgTestServer.assumeAvailable();
+    schema = PgTestServer.newSchema("unit");
+    return PgTestServer.url(schema);
+  }
+
+  @AfterEach
+  void dropSchema() {
+    if (schema != null) {
+      PgTestServer.dropSchema(schema);
+    }
+  }
+}

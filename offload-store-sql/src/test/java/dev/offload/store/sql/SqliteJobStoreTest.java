@@ -1,0 +1,13 @@
+package dev.offload.store.sql;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteJobStoreTest extends SqlJobStoreTestBase {
+  @TempDir Path dir;
+
+  @Override
+  protected String newStoreUrl() {
+    return "sqlite:" + dir.resolve("offload.db");
+  }
+}
