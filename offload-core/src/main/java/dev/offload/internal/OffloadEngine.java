@@ -498,11 +498,6 @@ public final class OffloadEngine implements Offload {
     return accepting && store.isHealthy();
   }
 
-  /** This instance's worker id, or empty when it runs no worker. */
-  public Optional<String> workerId() {
-    return worker == null ? Optional.empty() : Optional.of(settings.workerId());
-  }
-
   @Override
   public synchronized void close() {
     if (closed) {
