@@ -295,8 +295,11 @@ class PythonChildTest {
     assertThat(t)
         .isInstanceOf(ChildStartException.class)
         .hasMessageContaining("exit code 5", "boom");
-    // Backoff: 0, 200, 400, 800 ms... so about 2 s allows few restarts, not hundreds.
-    Thread.sleep(2_000);
+    // Backoff: 0, 200, 400, 800 ms... so over 2 s there are few restarts, not hundreds.
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> e.processStats().crashes() <= 7);
     assertThat(e.processStats().crashes()).isBetween(3L, 7L);
   }
 

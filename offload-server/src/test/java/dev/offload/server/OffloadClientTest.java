@@ -134,8 +134,14 @@ class OffloadClientTest {
   void theEventStreamCarriesEveryJobsChanges() throws Exception {
     List<JsonNode> seen = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> stream = client.events(null, seen::add);
-    // The stream is open once the server has answered; a keep-alive comes within 200 ms.
-    Thread.sleep(300);
+    // The stream is open once a probe job's events arrive through it (no fixed wait).
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> {
+          JobId probe = client.submit(JobSpec.of("spin", Map.of("ms", 0))).id();
+          client.await(probe, Duration.ofSeconds(5));
+          return seen.stream().anyMatch(e -> e.get("id").asText().equals(probe.toString()));
+        });
     JobId id = client.submit(JobSpec.of("spin", Map.of("ms", 1))).id();
     client.await(id, Duration.ofSeconds(10));
     org.awaitility.Awaitility.await()

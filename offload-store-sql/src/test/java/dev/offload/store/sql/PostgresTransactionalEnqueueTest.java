@@ -2,6 +2,7 @@ package dev.offload.store.sql;
 
 import static dev.offload.store.sql.Jobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
 import java.sql.Connection;
@@ -74,8 +75,11 @@ class PostgresTransactionalEnqueueTest {
             return worker.awaitWork(Set.of(), Duration.ofSeconds(20));
           });
       assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(300);
-      assertThat(woke).as("no wake-up before commit").isNotDone();
+      await()
+          .alias("no wake-up before commit")
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> !woke.isDone());
 
       app.commit();
       assertThat(woke.get(5, TimeUnit.SECONDS)).isTrue();

@@ -3,6 +3,7 @@ package dev.offload.store.sql;
 import static dev.offload.store.sql.Jobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.offload.StoreException;
 import java.nio.file.Path;
@@ -29,8 +30,10 @@ class SqliteLockWaitTest {
       s.execute("BEGIN IMMEDIATE"); // another process holds the write lock
       CompletableFuture<Boolean> enqueued =
           CompletableFuture.supplyAsync(() -> store.enqueue(job().at(Instant.now())).created());
-      Thread.sleep(300);
-      assertThat(enqueued).isNotDone();
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> !enqueued.isDone());
       long released = System.nanoTime();
       s.execute("COMMIT");
       assertThat(enqueued.get(5, TimeUnit.SECONDS)).isTrue();

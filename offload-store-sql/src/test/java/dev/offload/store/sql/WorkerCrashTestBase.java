@@ -2,6 +2,7 @@ package dev.offload.store.sql;
 
 import static dev.offload.store.sql.Jobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
 import dev.offload.JobId;
@@ -48,9 +49,14 @@ abstract class WorkerCrashTestBase {
       SqlJobStore store, WorkerJvm holder, WorkerJvm other, Job submitted, Lease killedLease)
       throws Exception {
     // While the holder lives it renews its lease: the other worker may not take the job.
-    Thread.sleep(LEASE.toMillis() + 500);
-    assertThat(store.get(submitted.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-    assertThat(store.get(submitted.id()).orElseThrow().attempts()).isEqualTo(1);
+    await()
+        .during(LEASE.plusMillis(500))
+        .atMost(LEASE.plusSeconds(2))
+        .untilAsserted(() -> {
+          Job now = store.get(submitted.id()).orElseThrow();
+          assertThat(now.state()).isEqualTo(JobState.RUNNING);
+          assertThat(now.attempts()).isEqualTo(1);
+        });
 
     holder.kill();
     long killedAt = System.nanoTime();

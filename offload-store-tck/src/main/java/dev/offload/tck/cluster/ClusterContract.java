@@ -1,6 +1,7 @@
 package dev.offload.tck.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -82,15 +83,16 @@ public abstract class ClusterContract {
         api.submitAll(specs.subList(from, Math.min(n, from + 1_000)));
       }
       // Kill one worker with SIGKILL once the drain is under way: its running jobs must come back.
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-      while (api.counts().total(JobState.SUCCEEDED) < n / 5 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> api.counts().total(JobState.SUCCEEDED) >= n / 5);
       Set<String> heldByKilled = freezeWhileHoldingJobs(api, processes.get(0));
       processes.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      while (api.counts().total(JobState.SUCCEEDED) < n && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> api.counts().total(JobState.SUCCEEDED) >= n);
       for (Process p : processes) {
         p.getOutputStream().close();
       }
@@ -213,22 +215,18 @@ public abstract class ClusterContract {
     pb.redirectErrorStream(true);
     pb.redirectOutput(dir.resolve("worker-" + index + ".out").toFile());
     Process p = pb.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     Path out = dir.resolve("worker-" + index + ".out");
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(out) && Files.readString(out).contains("ready")) {
-        return p;
-      }
-      if (!p.isAlive()) {
-        throw new IllegalStateException("worker " + index + " died: " + Files.readString(out));
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
-    }
-    throw new IllegalStateException("worker " + index + " did not start: " + Files.readString(out));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .alias("worker " + index + " says ready")
+        .until(() -> {
+          String said = Files.exists(out) ? Files.readString(out) : "";
+          if (!said.contains("ready") && !p.isAlive()) {
+            throw new IllegalStateException("worker " + index + " died: " + said);
+          }
+          return said.contains("ready");
+        });
+    return p;
   }
 }
