@@ -209,7 +209,9 @@ class OffloadRunTest {
         .isEqualTo(25);
     assertThatThrownBy(() -> offload.runJson("square", mapper.readTree("{\"n\": \"x\"}"), null))
         .isInstanceOf(InvalidInputException.class)
-        .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("input.n"));
+        .satisfies(e -> assertThat(((InvalidInputException) e).field()).isEqualTo("input.n"))
+        .hasMessageStartingWith("input.n: ")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("input.n: input.n"));
     assertThatThrownBy(() -> offload.runJson("nope", mapper.readTree("{}"), null))
         .isInstanceOf(TaskNotFoundException.class);
     assertThat(

@@ -55,6 +55,38 @@ class CliTest {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** {@code offload serve ...} running in-process until {@link #stop}. */
+  record Serving(String url, StringWriter out, Thread thread, CompletableFuture<Integer> code) {
+    int stop() throws Exception {
+      thread.interrupt();
+      return code.get();
+    }
+  }
+
+  static Serving serve(String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "serve";
+    System.arraycopy(args, 0, all, 1, args.length);
+    return launch("listening on (http://\\S+)", all);
+  }
+
+  /** Runs a long-lived command in-process until its output matches {@code ready} (group 1: URL). */
+  static Serving launch(String ready, String... args) {
+    StringWriter out = new StringWriter();
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    CompletableFuture<Integer> code =
+        CompletableFuture.supplyAsync(() -> {
+          thread.set(Thread.currentThread());
+          return OffloadCli.run(
+              new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), args);
+        });
+    Pattern listening = Pattern.compile(ready);
+    await().atMost(Duration.ofSeconds(30)).until(() -> listening.matcher(out.toString()).find());
+    Matcher m = listening.matcher(out.toString());
+    assertThat(m.find()).isTrue();
+    return new Serving(m.group(1), out, thread.get(), code);
+  }
+
   static Result client(String... args) {
     String[] all = new String[args.length + 2];
     System.arraycopy(args, 0, all, 0, args.length);
@@ -197,27 +229,7 @@ class CliTest {
 
   @Test
   void serveRunsUntilStopped() throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    AtomicReference<Thread> thread = new AtomicReference<>();
-    CompletableFuture<Integer> code =
-        CompletableFuture.supplyAsync(() -> {
-          thread.set(Thread.currentThread());
-          return OffloadCli.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
-              "serve",
-              "--port",
-              "0",
-              "--store",
-              "memory:",
-              "--workers",
-              "1");
-        });
-    Pattern listening = Pattern.compile("listening on (http://\\S+)");
-    await().atMost(Duration.ofSeconds(20)).until(() -> listening.matcher(out.toString()).find());
-    Matcher m = listening.matcher(out.toString());
-    assertThat(m.find()).isTrue();
+    Serving serving = serve("--port", "0", "--store", "memory:", "--workers", "1");
     Result submitted =
         cli(
             "submit",
@@ -228,37 +240,16 @@ class CliTest {
             "-o",
             "json",
             "--url",
-            m.group(1));
+            serving.url());
     assertThat(submitted.code()).as(submitted.err()).isZero();
     assertThat(submitted.json().at("/result/count").asInt()).isEqualTo(25);
-    thread.get().interrupt();
-    assertThat(code.get()).isZero();
-    assertThat(cli("tasks", "--url", m.group(1)).code()).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(serving.stop()).isZero();
+    assertThat(cli("tasks", "--url", serving.url()).code()).isEqualTo(ExitCodes.UNREACHABLE);
   }
 
   @Test
   void serveRunsAChosenTaskInChildJvms() throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    AtomicReference<Thread> thread = new AtomicReference<>();
-    CompletableFuture<Integer> code =
-        CompletableFuture.supplyAsync(() -> {
-          thread.set(Thread.currentThread());
-          return OffloadCli.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
-              "serve",
-              "--port",
-              "0",
-              "--store",
-              "memory:",
-              "--child-jvm",
-              "sha256");
-        });
-    Pattern listening = Pattern.compile("listening on (http://\\S+)");
-    await().atMost(Duration.ofSeconds(30)).until(() -> listening.matcher(out.toString()).find());
-    Matcher m = listening.matcher(out.toString());
-    assertThat(m.find()).isTrue();
+    Serving serving = serve("--port", "0", "--store", "memory:", "--child-jvm", "sha256");
     Result submitted =
         cli(
             "submit",
@@ -269,7 +260,7 @@ class CliTest {
             "-o",
             "json",
             "--url",
-            m.group(1));
+            serving.url());
     assertThat(submitted.code()).as(submitted.err()).isZero();
     assertThat(submitted.json().at("/result/hex").asText())
         .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -277,13 +268,13 @@ class CliTest {
     var http = java.net.http.HttpClient.newHttpClient();
     String metrics =
         http.send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1) + "/metrics"))
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(serving.url() + "/metrics"))
                     .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString())
             .body();
     assertThat(metrics).contains("offload_executor_parallelism{executor=\"task:sha256\"}");
-    thread.get().interrupt();
-    assertThat(code.get()).isZero();
+    assertThat(serving.stop()).isZero();
   }
 
   @Test
@@ -296,27 +287,8 @@ class CliTest {
       out.write(EchoTasks.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       out.closeEntry();
     }
-    StringWriter out = new StringWriter();
-    AtomicReference<Thread> thread = new AtomicReference<>();
-    CompletableFuture<Integer> code =
-        CompletableFuture.supplyAsync(() -> {
-          thread.set(Thread.currentThread());
-          return OffloadCli.run(
-              new PrintWriter(out, true),
-              new PrintWriter(new StringWriter()),
-              "serve",
-              "--port",
-              "0",
-              "--store",
-              "memory:",
-              "--tasks",
-              jar.toString());
-        });
-    Pattern listening = Pattern.compile("listening on (http://\\S+)");
-    await().atMost(Duration.ofSeconds(20)).until(() -> listening.matcher(out.toString()).find());
-    Matcher m = listening.matcher(out.toString());
-    assertThat(m.find()).isTrue();
-    assertThat(out.toString()).contains("echo");
+    Serving serving = serve("--port", "0", "--store", "memory:", "--tasks", jar.toString());
+    assertThat(serving.out().toString()).contains("echo");
     Result r =
         cli(
             "submit",
@@ -327,11 +299,10 @@ class CliTest {
             "-o",
             "json",
             "--url",
-            m.group(1));
+            serving.url());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.json().at("/result/text").asText()).isEqualTo("HI");
-    thread.get().interrupt();
-    assertThat(code.get()).isZero();
+    assertThat(serving.stop()).isZero();
     assertThat(cli("serve", "--tasks", dir.resolve("missing.jar").toString()).code())
         .isEqualTo(ExitCodes.USAGE);
   }
@@ -365,31 +336,16 @@ class CliTest {
 
   @Test
   void seedApiRunsUntilStopped() throws Exception {
-    StringWriter out = new StringWriter();
-    AtomicReference<Thread> thread = new AtomicReference<>();
-    CompletableFuture<Integer> code =
-        CompletableFuture.supplyAsync(() -> {
-          thread.set(Thread.currentThread());
-          return OffloadCli.run(
-              new PrintWriter(out, true),
-              new PrintWriter(new StringWriter()),
-              "seed-api",
-              "--port",
-              "0");
-        });
-    Pattern listening = Pattern.compile("seed API on (http://\\S+)");
-    await().atMost(Duration.ofSeconds(20)).until(() -> listening.matcher(out.toString()).find());
-    Matcher m = listening.matcher(out.toString());
-    assertThat(m.find()).isTrue();
+    Serving serving = launch("seed API on (http://\\S+)", "seed-api", "--port", "0");
     try (var http = java.net.http.HttpClient.newHttpClient()) {
       var res =
           http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1) + "/5")).build(),
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(serving.url() + "/5"))
+                  .build(),
               java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(200);
       assertThat(JSON.readTree(res.body()).get("result").asLong()).isPositive();
     }
-    thread.get().interrupt();
-    assertThat(code.get()).isZero();
+    assertThat(serving.stop()).isZero();
   }
 }

@@ -66,10 +66,6 @@ public final class AttemptContext implements TaskContext {
     return progress;
   }
 
-  public Progress progress() {
-    return progress;
-  }
-
   @Override
   public boolean isCancelled() {
     return stopReason != StopReason.NONE || Thread.currentThread().isInterrupted();

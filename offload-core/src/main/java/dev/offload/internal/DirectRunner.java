@@ -108,7 +108,7 @@ final class DirectRunner {
       boolean assist = pool.isPoolThread();
       run.startOnPool(pool, assist);
       if (assist) {
-        run.drainInCaller();
+        run.drain();
       }
     } else {
       run.startPerElement(executor);
@@ -186,11 +186,7 @@ final class DirectRunner {
       }
     }
 
-    void drainInCaller() {
-      drain();
-    }
-
-    private Void drain() {
+    Void drain() {
       int n = items.size();
       int p = Math.max(1, runners);
       while (!stopped) {

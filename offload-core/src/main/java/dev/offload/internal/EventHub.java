@@ -42,7 +42,7 @@ final class EventHub {
   }
 
   void publishClaimed(List<Job> claimed, Instant at) {
-    if (listeners.isEmpty() && claimed.isEmpty()) {
+    if (claimed.isEmpty()) {
       return;
     }
     order.writeLock().lock();

@@ -126,10 +126,6 @@ final class JobWorker {
     localWork.incrementAndGet();
   }
 
-  int runningCount() {
-    return running.size();
-  }
-
   private void loop() {
     Duration lease = settings.leaseDuration();
     while (claiming) {

@@ -68,14 +68,6 @@ public final class JsonCodec {
     }
   }
 
-  public JsonNode readTree(String json) {
-    try {
-      return mapper.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw invalid("json", e);
-    }
-  }
-
   private static InvalidInputException invalid(String what, Exception e) {
     String field = what;
     String message = e.getMessage();

@@ -11,7 +11,6 @@ import dev.offload.JobQuery;
 import dev.offload.JobSpec;
 import dev.offload.JobState;
 import dev.offload.JobStores;
-import dev.offload.MapException;
 import dev.offload.Offload;
 import dev.offload.Outcome;
 import dev.offload.Page;
@@ -280,9 +279,6 @@ public final class OffloadEngine implements Offload {
       throw new CancellationException("interrupted while waiting; the work was cancelled");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof MapException me) {
-        throw me;
-      }
       if (cause instanceof RuntimeException re) {
         throw re;
       }

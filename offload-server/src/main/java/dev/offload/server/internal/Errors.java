@@ -43,8 +43,7 @@ public final class Errors {
       case JobNotFoundException e ->
           Problem.of(ProblemType.JOB_NOT_FOUND, e.getMessage()).with("id", e.id().toString());
       case InvalidInputException e ->
-          Problem.of(ProblemType.INVALID_INPUT, once(e.field(), e.getMessage()))
-              .with("field", e.field());
+          Problem.of(ProblemType.INVALID_INPUT, e.getMessage()).with("field", e.field());
       case JobStateConflictException e ->
           Problem.of(ProblemType.JOB_STATE_CONFLICT, e.getMessage())
               .with("id", e.id().toString())
@@ -92,19 +91,6 @@ public final class Errors {
     }
     return Problem.of(ProblemType.TASK_FAILED, e.getMessage())
         .with("error", err == null ? null : err.type());
-  }
-
-  /** The message without a repeated {@code "field: "} prefix. */
-  static String once(String field, String message) {
-    if (field == null || message == null) {
-      return message;
-    }
-    String prefix = field + ": ";
-    String m = message;
-    while (m.startsWith(prefix + prefix)) {
-      m = m.substring(prefix.length());
-    }
-    return m;
   }
 
   /** The cause inside the wrappers futures add. */
