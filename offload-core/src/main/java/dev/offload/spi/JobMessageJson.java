@@ -2,7 +2,9 @@ package dev.offload.spi;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.offload.Backoff;
@@ -11,6 +13,7 @@ import dev.offload.JobId;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -41,7 +44,8 @@ final class JobMessageJson {
           "timeout",
           "idempotencyKey",
           "createdAt");
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final JsonFactory FACTORY = MAPPER.getFactory();
   private static final Pattern SHORT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
 
@@ -146,13 +150,41 @@ final class JobMessageJson {
         task.asText(),
         queue,
         present(root, "priority") ? integer(root, "priority") : 0,
-        present(root, "input") ? root.get("input").toString() : "{}",
+        present(root, "input") ? rawInput(body) : "{}",
         runAt,
         present(root, "maxAttempts") ? integer(root, "maxAttempts") : null,
         backoff,
         present(root, "timeout") ? duration(root.get("timeout"), "timeout") : null,
         present(root, "idempotencyKey") ? text(root, "idempotencyKey") : null,
         present(root, "createdAt") ? instant(root, "createdAt") : null);
+  }
+
+  /**
+   * The {@code input} value's text exactly as the producer wrote it (stores keep input byte for
+   * byte), found with a second, streaming pass over a body the tree pass already accepted.
+   */
+  private static String rawInput(byte[] body) {
+    try (JsonParser p = FACTORY.createParser(body)) {
+      p.nextToken(); // START_OBJECT
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals("input")) {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          if (p.currentToken().isStructStart()) {
+            p.skipChildren();
+          } else {
+            p.finishToken(); // scalars are read lazily: make the location pass the value
+          }
+          int end = (int) p.currentLocation().getByteOffset();
+          return new String(body, start, end - start, StandardCharsets.UTF_8);
+        }
+        p.skipChildren();
+      }
+      throw new IllegalStateException("input field vanished between two parses");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static boolean present(JsonNode node, String field) {

@@ -175,7 +175,7 @@ public abstract class TransportContract extends TransportChecks {
     JobMessage m = first.message();
     assertThat(m.id()).isEqualTo(first.jobId());
     assertThat(m.task()).isEqualTo("spin");
-    assertThat(m.input()).isEqualTo("{\"ms\":20}");
+    assertThat(m.input()).as("input kept as written").isEqualTo("{\"ms\": 20}");
     assertThat(m.priority()).isEqualTo(3);
     assertThat(m.timeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(m.runAt()).isEqualTo(first.publishedAt().plusSeconds(10));
