@@ -30,7 +30,7 @@ def main(address, subject, job_json, msg_id=None):
     if not info.startswith("INFO "):
         raise SystemExit("not a NATS server: " + info)
     body = job_json.encode("utf-8")
-    out = b'CONNECT {"verbose":false,"pedantic":false,"headers":true,"lang":"python-plain"}\r\n'
+    out = b'CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"lang":"python-plain"}\r\n'
     out += b"SUB _INBOX.offload.ack 1\r\n"
     if msg_id:
         headers = ("NATS/1.0\r\nNats-Msg-Id: " + msg_id + "\r\n\r\n").encode("utf-8")

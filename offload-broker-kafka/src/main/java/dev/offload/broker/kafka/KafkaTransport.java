@@ -97,7 +97,8 @@ final class KafkaTransport implements JobTransport {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     // Not idempotent: a retried batch may be stored twice, which is harmless (the job id dedupes in
     // the store), while an idempotent producer that meets NOT_LEADER_OR_FOLLOWER on a just-created
-    // topic was seen to stall on OutOfOrderSequence until its delivery timeout (Kafka 4.4, one node).
+    // topic was seen to stall on OutOfOrderSequence until its delivery timeout (Kafka 4.4, one
+    // node).
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
@@ -217,10 +218,17 @@ final class KafkaTransport implements JobTransport {
     long deadline = System.currentTimeMillis() + CALL_MILLIS;
     try {
       while (true) {
-        Map<String, TopicDescription> d =
-            admin.describeTopics(names).allTopicNames().get(CALL_MILLIS, TimeUnit.MILLISECONDS);
-        boolean ready =
-            d.values().stream()
+        Map<String, TopicDescription> d;
+        try {
+          d = admin.describeTopics(names).allTopicNames().get(CALL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+          d = Map.of("", new TopicDescription("", false, List.of())); // not visible yet
+        }
+        boolean ready = d.size() == names.size()
+            && d.values().stream()
                 .allMatch(t ->
                     t.partitions().stream()
                         .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** docs/BROKERS.md's Python (kafka-python) producer, run as a user would, feeds the Offload transport. */
+/**
+ * docs/BROKERS.md's Python (kafka-python) producer, run as a user would, feeds the Offload
+ * transport.
+ */
 @Tag("service")
 class KafkaForeignProducerTest {
   private static KafkaTestBroker broker;
@@ -35,11 +38,15 @@ class KafkaForeignProducerTest {
   @Test
   void aJobPublishedWithKafkaPythonArrivesAsThatJob() throws Exception {
     ForeignProducer.assumePythonModule("kafka");
-    try (KafkaTransport t = (KafkaTransport) JobTransports.open(broker.url() + "?prefix=py&partitions=1")) {
+    try (KafkaTransport t =
+        (KafkaTransport) JobTransports.open(broker.url() + "?prefix=py&partitions=1")) {
       t.declare("default");
       String out =
           ForeignProducer.run(
-              "kafka_producer.py", broker.url().substring("kafka://".length()), "py.default", ForeignProducer.JOB_JSON);
+              "kafka_producer.py",
+              broker.url().substring("kafka://".length()),
+              "py.default",
+              ForeignProducer.JOB_JSON);
       assertThat(out).contains("published to py.default");
       Recorder r = Recorder.holding();
       t.consume(new ConsumeRequest(Set.of("default"), 4), r);
@@ -47,10 +54,13 @@ class KafkaForeignProducerTest {
       ForeignProducer.assertDecodedJob(r.deliveries().get(0), "default");
       assertThat(r.deliveries().get(0).jobId())
           .as("an id-less record's job id comes from its partition and offset")
-          .isEqualTo(BrokerNames.derivedJobId(r.deliveries().get(0).publishedAt(), "py.default:0:0"));
+          .isEqualTo(
+              BrokerNames.derivedJobId(r.deliveries().get(0).publishedAt(), "py.default:0:0"));
       r.nackAll(Duration.ZERO);
       await().atMost(Duration.ofSeconds(30)).until(() -> r.count() == 2);
-      assertThat(r.deliveries().get(1).jobId()).as("the retry keeps the job id").isEqualTo(r.deliveries().get(0).jobId());
+      assertThat(r.deliveries().get(1).jobId())
+          .as("the retry keeps the job id")
+          .isEqualTo(r.deliveries().get(0).jobId());
       r.ackAll();
     }
   }

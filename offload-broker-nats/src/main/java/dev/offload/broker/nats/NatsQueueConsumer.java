@@ -4,31 +4,30 @@ import dev.offload.InvalidInputException;
 import dev.offload.spi.BrokerNames;
 import dev.offload.spi.Delivery;
 import dev.offload.spi.JobMessage;
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.impl.NatsJetStreamMetaData;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The pull loop of one queue: asks the durable consumer for at most as many messages as it has
- * credit left, so a worker never holds more than its share. A fetch lasts up to a second; messages
- * published meanwhile arrive in it as they come.
+ * credit left, so a worker never holds more than its share.
  */
 final class NatsQueueConsumer {
   private static final Logger log = LoggerFactory.getLogger(NatsQueueConsumer.class);
-  private static final long FETCH_MILLIS = 1000; // the least jnats allows
+  private static final long PULL_MILLIS = 1000;
 
   private final NatsTransport transport;
   private final NatsNames names;
-  private final ConsumerContext context;
+  private final JetStreamSubscription subscription;
   private final int credit;
   private final Semaphore free;
   private final Consumer<Delivery> handler;
@@ -39,12 +38,12 @@ final class NatsQueueConsumer {
   NatsQueueConsumer(
       NatsTransport transport,
       NatsNames names,
-      ConsumerContext context,
+      JetStreamSubscription subscription,
       int credit,
       Consumer<Delivery> handler) {
     this.transport = transport;
     this.names = names;
-    this.context = context;
+    this.subscription = subscription;
     this.credit = credit;
     this.free = new Semaphore(credit);
     this.handler = handler;
@@ -66,23 +65,54 @@ final class NatsQueueConsumer {
     return closed;
   }
 
+  /**
+   * One long-lived pull subscription, and pull requests for at most the free credit, each expiring
+   * after a second. The subscription outlives its requests on purpose: a message the server sends
+   * as a request expires still reaches it (a fetch that closed its subscription would drop it, and
+   * the message would wait out the whole ack timeout). A message beyond the credit (such a late one
+   * after the credit was handed out again) is nak'ed at once, so the bound holds.
+   */
   private void loop() {
+    int requested = 0;
+    long requestEnds = 0;
     while (!closed) {
       try {
-        free.acquire();
-        int n = 1 + free.drainPermits();
-        int used = 0;
-        try (FetchConsumer fetch =
-            context.fetch(
-                FetchConsumeOptions.builder().maxMessages(n).expiresIn(FETCH_MILLIS).build())) {
-          Message m;
-          while (!closed && (m = fetch.nextMessage()) != null) {
-            if (receive(m)) {
-              used++;
-            }
+        long now = System.currentTimeMillis();
+        if (now >= requestEnds) {
+          free.release(requested); // what the expired request did not bring
+          requested = 0;
+          int n = free.drainPermits();
+          if (n == 0 && free.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+            n = 1 + free.drainPermits();
           }
-        } finally {
-          free.release(n - used);
+          if (n > 0) {
+            subscription.pullExpiresIn(n, Duration.ofMillis(PULL_MILLIS));
+            requested = n;
+            requestEnds = now + PULL_MILLIS + 100;
+          }
+        }
+        Message m =
+            subscription.nextMessage(
+                Duration.ofMillis(Math.max(1, Math.min(100, requestEnds - now))));
+        if (m == null || !m.isJetStream()) {
+          continue;
+        }
+        boolean permitted;
+        if (requested > 0) {
+          requested--; // its permit was taken with the request
+          permitted = true;
+          if (requested == 0) {
+            requestEnds = 0; // the request is complete: pull again as soon as there is credit
+          }
+        } else {
+          permitted = free.tryAcquire(); // late for an expired request
+        }
+        if (!permitted) {
+          m.nak(); // beyond the credit: straight back to the stream for another worker
+          continue;
+        }
+        if (!receive(m)) {
+          free.release(); // parked: it took no credit
         }
       } catch (InterruptedException e) {
         return;
@@ -90,7 +120,10 @@ final class NatsQueueConsumer {
         if (closed) {
           return;
         }
-        log.warn("NATS fetch on {} failed (retrying): {}", names.stream(), e.toString());
+        log.warn("NATS pull on {} failed (retrying): {}", names.stream(), e.toString());
+        free.release(requested);
+        requested = 0;
+        requestEnds = 0;
         sleepQuietly();
       }
     }
@@ -161,6 +194,11 @@ final class NatsQueueConsumer {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    try {
+      subscription.unsubscribe();
+    } catch (RuntimeException e) {
+      log.debug("unsubscribe failed; the connection closes it", e);
     }
     for (NatsDelivery d : Set.copyOf(unsettled)) {
       if (d.abandon()) {

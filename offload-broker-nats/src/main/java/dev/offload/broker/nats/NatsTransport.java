@@ -17,6 +17,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.PublishOptions;
+import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
@@ -257,7 +258,9 @@ final class NatsTransport implements JobTransport {
             new NatsQueueConsumer(
                 this,
                 names(queue),
-                js.getStreamContext(names(queue).stream()).getConsumerContext(NatsNames.CONSUMER),
+                js.subscribe(
+                    names(queue).subject(),
+                    PullSubscribeOptions.bind(names(queue).stream(), NatsNames.CONSUMER)),
                 request.creditPerQueue(),
                 handler));
       } catch (IOException | JetStreamApiException e) {

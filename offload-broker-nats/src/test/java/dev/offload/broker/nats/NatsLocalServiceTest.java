@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("service")
 class NatsLocalServiceTest {
-  static final String URL = System.getenv().getOrDefault("OFFLOAD_TEST_NATS_URL", "nats://127.0.0.1:4222");
+  static final String URL =
+      System.getenv().getOrDefault("OFFLOAD_TEST_NATS_URL", "nats://127.0.0.1:4222");
 
   @Test
   void theLocalServiceCarriesAJob() {

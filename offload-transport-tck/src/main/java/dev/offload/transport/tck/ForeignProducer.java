@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Assumptions;
  * test, except under {@code CI=true}, where it fails ({@code .ci/run} installs them).
  */
 public final class ForeignProducer {
-  static final String PYTHON = System.getenv().getOrDefault("OFFLOAD_TEST_PYTHON", "/usr/bin/python3");
+  static final String PYTHON =
+      System.getenv().getOrDefault("OFFLOAD_TEST_PYTHON", "/usr/bin/python3");
 
   private ForeignProducer() {}
 
@@ -34,7 +35,8 @@ public final class ForeignProducer {
         return p;
       }
     }
-    throw new IllegalStateException("examples/producers/" + name + " not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "examples/producers/" + name + " not found above " + Path.of("").toAbsolutePath());
   }
 
   /** Skips (or under CI fails) unless Debian's Python can import {@code module}. */
@@ -43,20 +45,25 @@ public final class ForeignProducer {
     if (!Files.isExecutable(Path.of(PYTHON))) {
       why = PYTHON + " not found";
     } else {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import " + module).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(PYTHON, "-c", "import " + module).redirectErrorStream(true).start();
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
         why = "Python module '" + module + "' missing (Debian package python3-" + module + ")";
       }
     }
     if (why != null) {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(why + " (CI=true: .ci/run installs it; tests that need it fail instead of being skipped)");
+        fail(
+            why
+                + " (CI=true: .ci/run installs it; tests that need it fail instead of being skipped)");
       }
       Assumptions.abort(why);
     }
   }
 
-  /** Runs the script with {@code args}; returns what it printed, failing with it on a non-zero exit. */
+  /**
+   * Runs the script with {@code args}; returns what it printed, failing with it on a non-zero exit.
+   */
   public static String run(String script, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(PYTHON, script(script).toString()));
     command.addAll(List.of(args));
@@ -72,7 +79,10 @@ public final class ForeignProducer {
     return out;
   }
 
-  /** The job every example test publishes: every optional field set, as a foreign producer writes it. */
+  /**
+   * The job every example test publishes: every optional field set, as a foreign producer writes
+   * it.
+   */
   public static final String JOB_JSON =
       "{\"task\": \"spin\", \"input\": {\"ms\": 20, \"note\": \"caf\u00e9\"}, \"priority\": 2,"
           + " \"maxAttempts\": 4, \"backoff\": {\"initial\": \"PT1S\", \"max\": \"PT1M\"},"

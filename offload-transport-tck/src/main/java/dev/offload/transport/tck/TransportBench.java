@@ -16,11 +16,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Transport-level throughput: {@code TransportBench URL [JOBS] [CREDIT] [ROUNDS]} (run by
- * {@code bin/bench-transport}). Each round, in a fresh prefix: publishes JOBS no-op job messages in
+ * Transport-level throughput: {@code TransportBench URL [JOBS] [CREDIT] [ROUNDS]} (run by {@code
+ * bin/bench-transport}). Each round, in a fresh prefix: publishes JOBS no-op job messages in
  * batches of 500 (confirmed), drains that backlog with one consumer of CREDIT that acks each
  * delivery as it arrives, then publishes JOBS more while a consumer drains them (pipelined). Prints
- * one JSON line per round; no store and no task runs, so this is the broker's share of a job's cost.
+ * one JSON line per round; no store and no task runs, so this is the broker's share of a job's
+ * cost.
  */
 public final class TransportBench {
   private TransportBench() {}
@@ -31,8 +32,10 @@ public final class TransportBench {
     int credit = args.length > 2 ? Integer.parseInt(args[2]) : 256;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     for (int round = 1; round <= rounds; round++) {
-      String prefix = "bench" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
-      try (JobTransport t = JobTransports.open(url + (url.contains("?") ? "&" : "?") + "prefix=" + prefix)) {
+      String prefix =
+          "bench" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
+      try (JobTransport t =
+          JobTransports.open(url + (url.contains("?") ? "&" : "?") + "prefix=" + prefix)) {
         try {
           long t0 = System.nanoTime();
           publish(t, jobs);
@@ -45,7 +48,13 @@ public final class TransportBench {
               Locale.ROOT,
               "{\"broker\":\"%s\",\"round\":%d,\"jobs\":%d,\"credit\":%d,\"publishPerSec\":%.0f,"
                   + "\"drainPerSec\":%.0f,\"pipelinedPerSec\":%.0f}%n",
-              t.describe(), round, jobs, credit, rate(jobs, t1 - t0), rate(jobs, t2 - t1), rate(jobs, t3 - t2));
+              t.describe(),
+              round,
+              jobs,
+              credit,
+              rate(jobs, t1 - t0),
+              rate(jobs, t2 - t1),
+              rate(jobs, t3 - t2));
         } finally {
           t.deleteQueue("bench");
         }
@@ -60,7 +69,9 @@ public final class TransportBench {
   private static void publish(JobTransport t, int jobs) {
     List<JobMessage> batch = new ArrayList<>(500);
     for (int i = 0; i < jobs; i++) {
-      batch.add(JobMessage.of(JobId.newId(Instant.now()), "noop", "{\"i\":" + i + "}").withQueue("bench"));
+      batch.add(
+          JobMessage.of(JobId.newId(Instant.now()), "noop", "{\"i\":" + i + "}")
+              .withQueue("bench"));
       if (batch.size() == 500 || i == jobs - 1) {
         t.publish(batch);
         batch.clear();
@@ -68,7 +79,8 @@ public final class TransportBench {
     }
   }
 
-  private static void drain(JobTransport t, int jobs, int credit, boolean publishMeanwhile) throws InterruptedException {
+  private static void drain(JobTransport t, int jobs, int credit, boolean publishMeanwhile)
+      throws InterruptedException {
     CountDownLatch done = new CountDownLatch(jobs);
     TransportConsumer c =
         t.consume(

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.offload.InvalidInputException;
 import dev.offload.JobId;
 import dev.offload.JobTransports;
+import dev.offload.spi.ConsumeRequest;
 import dev.offload.spi.DeadLetter;
 import dev.offload.spi.Delivery;
 import dev.offload.spi.JobMessage;
@@ -310,6 +311,37 @@ public abstract class TransportContract extends TransportChecks {
     }
   }
 
+  /**
+   * With a 30 s ack timeout, a message lost between a consumer's pull requests would wait out the
+   * whole timeout; each of these, published at uneven moments while the consumer idles, must arrive
+   * within 10 s. (The NATS consumer once used fetches that closed their subscription on expiry and
+   * dropped a message sent at that moment.)
+   */
+  @Test
+  void messagesPublishedWhileAConsumerIdlesNeverWaitForRedelivery() {
+    try (JobTransport slow =
+        JobTransports.open(
+            brokerUrl()
+                + (brokerUrl().contains("?") ? "&" : "?")
+                + "prefix="
+                + prefix
+                + "&ack-timeout=30s")) {
+      Recorder r = Recorder.acking();
+      TransportConsumer c = slow.consume(new ConsumeRequest(Set.of(QUEUE), 4), r);
+      toClose.add(c);
+      for (int i = 0; i < 12; i++) {
+        JobMessage m = messages(i, 1).get(0);
+        int want = i + 1;
+        await().pollDelay(Duration.ofMillis(150 + 97L * (i % 10))).atMost(WAIT).until(() -> true);
+        Instant sent = Instant.now();
+        slow.publish(List.of(m));
+        await().atMost(Duration.ofSeconds(10)).until(() -> r.count() >= want);
+        assertThat(Duration.between(sent, Instant.now())).isLessThan(Duration.ofSeconds(10));
+      }
+      c.close();
+    }
+  }
+
   @Test
   void aConsumerNeverHoldsMoreThanItsCredit() {
     transport.publish(messages(0, 20));
@@ -320,16 +352,17 @@ public abstract class TransportContract extends TransportChecks {
     assertThat(c.unsettled()).isEqualTo(3);
     r.ackOne();
     await().atMost(WAIT).until(() -> r.count() == 4);
-    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> r.count() == 4);
-    for (int i = 0; i < 16; i++) {
-      r.ackOne();
-      int want = Math.min(20, 5 + i);
-      await().atMost(WAIT).until(() -> r.count() >= want);
-    }
-    await().atMost(WAIT).until(() -> r.count() == 20);
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> r.held().size() == 3);
+    // Ack as they come until every message has arrived (held ones may come back after the ack
+    // timeout where the broker has one: counted once).
+    await()
+        .atMost(WAIT)
+        .until(() -> {
+          r.ackAll();
+          return new HashSet<>(r.ids()).size() == 20;
+        });
     r.ackAll();
-    assertThat(r.maxHeld()).isEqualTo(3);
-    assertThat(new HashSet<>(r.ids())).hasSize(20);
+    assertThat(r.maxHeld()).as("never more than the credit held at once").isEqualTo(3);
   }
 
   @Test
