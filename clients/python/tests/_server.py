@@ -37,8 +37,13 @@ def url() -> str:
 
 
 def _java() -> str:
-    for home in (os.environ.get("OFFLOAD_JAVA_HOME"), os.environ.get("JAVA_HOME")):
-        if home and os.path.exists(os.path.join(home, "bin", "java")):
+    # The repository's own finder picks a JDK 21+ ($OFFLOAD_JAVA_HOME, $JAVA_HOME, PATH, /usr/lib/jvm).
+    finder = os.path.join(REPO, "bin", "java-home.sh")
+    if os.path.exists(finder):
+        p = subprocess.run(["bash", "-c", '. "$1" >/dev/null && echo "$JAVA_HOME"', "_", finder],
+                           capture_output=True, text=True)
+        home = p.stdout.strip()
+        if p.returncode == 0 and home and os.path.exists(os.path.join(home, "bin", "java")):
             return os.path.join(home, "bin", "java")
     found = shutil.which("java")
     if found is None:

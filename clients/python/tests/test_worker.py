@@ -1,19 +1,21 @@
-"""Unit tests of offload_worker.py over real pipes (run by PythonHelperTest, or by hand:
-PYTHONPATH=offload-process/src/main/python python3 -m unittest discover -s offload-process/src/test/python -p 'test_*.py')."""
+"""Tests of offload.worker over real pipes: the child protocol, @task files, describe, input checks.
+Run with the rest of the suite (see the package README), or alone: python3 -m unittest test_worker."""
 
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HELPER = os.path.join(HERE, "..", "..", "main", "python")
+HELPER = os.path.abspath(os.path.join(HERE, "..", "src"))
+TASKS_FILE = os.path.join(HERE, "tasks.py")
 
 WORKER = r'''
 import sys, time
-from offload_worker import serve, Cancelled
+from offload.worker import serve, Cancelled
 
 def echo(inp):
     return inp
@@ -162,6 +164,126 @@ class MemoryTest(unittest.TestCase):
             self.assertEqual(c.p.wait(5), 3)
         finally:
             c.close()
+
+
+class Described(unittest.TestCase):
+    def run_module(self, *args, stdin=None):
+        env = dict(os.environ, PYTHONPATH=HELPER, OFFLOAD_HEARTBEAT_MS="200")
+        return subprocess.run([sys.executable, "-m", "offload"] + list(args), input=stdin,
+                              capture_output=True, text=True, env=env, timeout=30)
+
+    def test_describe_lists_the_decorated_tasks_with_their_schemas(self):
+        p = self.run_module("describe", TASKS_FILE)
+        self.assertEqual(0, p.returncode, p.stderr)
+        described = json.loads(p.stdout)
+        tasks = {t["name"]: t for t in described["tasks"]}
+        self.assertEqual(1, described["protocol"])
+        self.assertEqual({"echo", "py_spin", "sleepy", "hold", "boom", "picky"}, set(tasks))
+        self.assertEqual("Returns its input.", tasks["echo"]["description"])
+        self.assertIsNone(tasks["echo"]["inputSchema"])
+        self.assertEqual(["ms"], tasks["py_spin"]["inputSchema"]["required"])
+
+    def test_a_file_that_prints_or_fails_at_import(self):
+        folder = tempfile.mkdtemp()
+        noisy = os.path.join(folder, "noisy_tasks.py")
+        with open(noisy, "w") as f:
+            f.write("from offload.worker import task\nprint('hello from import')\n"
+                    "@task(name='x.y-z')\ndef f(inp):\n    return 1\n")
+        p = self.run_module("describe", noisy)
+        self.assertEqual(0, p.returncode, p.stderr)
+        self.assertEqual(["x.y-z"], [t["name"] for t in json.loads(p.stdout)["tasks"]])
+        self.assertIn("hello from import", p.stderr)
+
+        broken = os.path.join(folder, "broken.py")
+        with open(broken, "w") as f:
+            f.write("import no_such_module_here\n")
+        p = self.run_module("describe", broken)
+        self.assertEqual(1, p.returncode)
+        self.assertIn("No module named 'no_such_module_here'", p.stderr)
+
+        empty = os.path.join(folder, "empty.py")
+        open(empty, "w").close()
+        p = self.run_module("describe", empty)
+        self.assertEqual(1, p.returncode)
+        self.assertIn("registers no tasks", p.stderr)
+        self.assertEqual(2, self.run_module("describe").returncode)
+
+    def test_worker_mode_runs_the_file_and_checks_the_declared_schema(self):
+        env = dict(os.environ, PYTHONPATH=HELPER, OFFLOAD_HEARTBEAT_MS="200")
+        p = subprocess.Popen([sys.executable, "-u", "-m", "offload", "worker", TASKS_FILE],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, env=env, text=True, bufsize=1)
+        try:
+            def read():
+                while True:
+                    m = json.loads(p.stdout.readline())
+                    if m["type"] != "heartbeat":
+                        return m
+
+            self.assertIn("py_spin", read()["tasks"])
+            for i, (inp, expect) in enumerate([
+                    ({"ms": 1}, None),
+                    ({"ms": "1"}, ("input.ms", "expected integer, got string")),
+                    ({}, ("input.ms", "required")),
+                    ({"ms": -1}, ("input.ms", "less than the minimum")),
+                    ({"ms": 1, "x": 2}, ("input.x", "unknown field")),
+                    ([1], ("input", "expected object, got array"))]):
+                p.stdin.write(json.dumps({"type": "run", "id": str(i), "task": "py_spin",
+                                          "input": inp}) + "\n")
+                p.stdin.flush()
+                m = read()
+                if expect is None:
+                    self.assertEqual("result", m["type"], m)
+                else:
+                    self.assertEqual(("error", "invalid-input"), (m["type"], m["errorType"]))
+                    self.assertEqual(expect[0], m["field"])
+                    self.assertIn(expect[1], m["message"])
+            p.stdin.write(json.dumps({"type": "run", "id": "p", "task": "picky",
+                                      "input": {"n": 1}}) + "\n")
+            p.stdin.flush()
+            m = read()
+            self.assertEqual(("invalid-input", "input.n", "must be even"),
+                             (m["errorType"], m["field"], m["message"]))
+        finally:
+            p.stdin.close()
+            self.assertEqual(0, p.wait(10))
+            p.stdout.close()
+
+
+class Decorator(unittest.TestCase):
+    def setUp(self):
+        sys.path.insert(0, HELPER)
+        import offload.worker as w
+        self.w = w
+        self.saved = dict(w._REGISTRY)
+
+    def tearDown(self):
+        self.w._REGISTRY.clear()
+        self.w._REGISTRY.update(self.saved)
+
+    def test_names_are_checked_and_duplicates_refused(self):
+        task = self.w.task
+        with self.assertRaises(ValueError):
+            task(name="has space")(lambda inp: inp)
+        with self.assertRaises(TypeError):
+            task(name="ok", input_schema=["not", "a", "dict"])(lambda inp: inp)
+
+        @task(name="dup")
+        def one(inp):
+            return 1
+
+        with self.assertRaises(ValueError) as caught:
+            @task(name="dup")
+            def two(inp):
+                return 2
+        self.assertIn("registered twice", str(caught.exception))
+        self.assertIs(one, task(name="dup")(one), "registering the same function again is fine")
+        self.assertEqual(1, one({}), "the decorated function stays callable")
+
+    def test_serve_without_tasks_refuses(self):
+        self.w._REGISTRY.clear()
+        with self.assertRaises(ValueError):
+            self.w.serve()
 
 
 if __name__ == "__main__":

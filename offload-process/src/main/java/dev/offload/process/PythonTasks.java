@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -104,9 +103,17 @@ public final class PythonTasks {
   }
 
   private static JsonNode describe(String interpreter, Path file, String pythonPath) {
+    Path errFile;
+    try {
+      errFile = Files.createTempFile("offload-describe", ".err");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // stderr goes to a file: no second reader thread, and a chatty import cannot block the child.
     ProcessBuilder pb =
         new ProcessBuilder(interpreter, "-m", "offload", "describe", file.toString())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectError(errFile.toFile());
     pb.environment().put("PYTHONPATH", pythonPath);
     Process p;
     try {
@@ -115,8 +122,6 @@ public final class PythonTasks {
       throw new IllegalArgumentException(
           "cannot run " + interpreter + " to describe " + file + ": " + e.getMessage(), e);
     }
-    CompletableFuture<String> err =
-        CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
     String out = readAll(p.getInputStream());
     try {
       if (!p.waitFor(DESCRIBE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -129,7 +134,13 @@ public final class PythonTasks {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while describing " + file, e);
     }
-    String stderr = err.join().strip();
+    String stderr;
+    try {
+      stderr = Files.readString(errFile, StandardCharsets.UTF_8).strip();
+      Files.deleteIfExists(errFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     if (p.exitValue() != 0) {
       throw new IllegalArgumentException(
           "cannot load Python tasks from "
