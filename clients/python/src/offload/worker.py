@@ -327,7 +327,7 @@ class _Worker:
                 try:
                     return json.loads(line)
                 except ValueError:
-                    print("offload_worker: ignoring a line that is not JSON: %r" % line,
+                    print("offload.worker: ignoring a line that is not JSON: %r" % line,
                           file=sys.stderr)
                     continue
             ready = select.select([self._fd, self._wake_r], [], [])[0]
