@@ -15,18 +15,21 @@ Input ``{"param": N}``, output ``{"result": sum of i*i for i < N}`` (the answer'
 returns ``{"result": res}``).
 
 Run it by hand: ``echo '{"type":"run","id":"1","task":"cpu_bound_func","input":{"param":10}}' |
-PYTHONPATH=offload-process/src/main/python python3 examples/python-worker/cpu_bound.py``
+PYTHONPATH=clients/python/src python3 examples/python-worker/cpu_bound.py``
+
+Without Java code, the same file's ``@task`` form runs with ``./offload serve --python FILE``: see
+examples/fastapi/tasks.py and docs/PYTHON.md.
 """
 
 import os
 import sys
 
 try:
-    from offload_worker import serve
+    from offload.worker import serve
 except ImportError:  # run from a checkout without PYTHONPATH set
     here = os.path.dirname(os.path.abspath(__file__))
-    sys.path.insert(0, os.path.join(here, "..", "..", "offload-process", "src", "main", "python"))
-    from offload_worker import serve
+    sys.path.insert(0, os.path.join(here, "..", "..", "clients", "python", "src"))
+    from offload.worker import serve
 
 
 def sum_of_squares(start: int, end: int) -> int:

@@ -5,7 +5,7 @@ import signal
 import sys
 import time
 
-from offload_worker import serve
+from offload.worker import serve
 
 
 def echo(inp):

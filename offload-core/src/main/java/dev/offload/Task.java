@@ -1,6 +1,8 @@
 package dev.offload;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A named unit of CPU-bound work, {@code I -> O}. Inputs and outputs cross process and machine
@@ -31,6 +33,20 @@ public interface Task<I, O> {
   /** One line for listings ({@code GET /tasks}, the dashboard). */
   default String description() {
     return "";
+  }
+
+  /**
+   * A JSON Schema of the input that the task declares itself (a task written in another language,
+   * whose {@link #inputType()} is just {@code JsonNode}); empty: listings derive one from {@link
+   * #inputType()}.
+   */
+  default Optional<JsonNode> inputSchema() {
+    return Optional.empty();
+  }
+
+  /** A JSON Schema of the output the task declares itself; see {@link #inputSchema()}. */
+  default Optional<JsonNode> outputSchema() {
+    return Optional.empty();
   }
 
   /** A task from a function. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Spec;
     description = "Start the HTTP API (and, unless --no-workers, workers) on a job store.")
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin PythonOptions python = new PythonOptions();
 
   @Option(
       names = "--host",
@@ -85,8 +88,10 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ClassLoader loader = Engines.loaderWith(taskJars);
     String url = Engines.storeUrl(store, err);
-    TaskRegistry tasks = Engines.tasks(loader);
+    python.load();
+    TaskRegistry tasks = python.registry(Engines.tasks(loader));
     OffloadBuilder b = Offload.builder().tasks(tasks).storeUrl(url);
+    python.executors(b);
     for (String task : childJvmTasks) {
       tasks.get(task); // an unknown name fails here, naming the tasks there are
       b.executor(task, Engines.childJvms(task, taskJars));
@@ -96,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
     } else if (workerChoice != null && workerChoice.workers != null) {
       b.workerConcurrency(workerChoice.workers);
     }
-    Offload offload = b.build();
+    Offload offload = build(b);
     OffloadServer server;
     try {
       server =
@@ -120,5 +125,14 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     UntilStopped.await(server::shutdownGracefully);
     return ExitCodes.OK;
+  }
+
+  private Offload build(OffloadBuilder b) {
+    try {
+      return b.build();
+    } catch (RuntimeException e) {
+      python.closeAll();
+      throw e;
+    }
   }
 }

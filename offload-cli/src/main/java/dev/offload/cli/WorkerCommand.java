@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Spec;
     description = "Run jobs from a job store (no HTTP); stop with SIGTERM / Ctrl-C.")
 final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Mixin PythonOptions python = new PythonOptions();
 
   @Option(
       names = "--store",
@@ -44,16 +47,24 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    python.load();
     OffloadBuilder b =
         Offload.builder()
-            .tasks(Engines.tasks(Engines.loaderWith(taskJars)))
+            .tasks(python.registry(Engines.tasks(Engines.loaderWith(taskJars))))
             .storeUrl(store)
             .queues(new LinkedHashSet<>(queues));
+    python.executors(b);
     if (concurrency != null) {
       b.workerConcurrency(concurrency);
       b.threads(Math.max(concurrency, Runtime.getRuntime().availableProcessors()));
     }
-    Offload offload = b.build();
+    Offload offload;
+    try {
+      offload = b.build();
+    } catch (RuntimeException e) {
+      python.closeAll();
+      throw e;
+    }
     out.println(
         "Offload worker on "
             + Engines.describe(store)
@@ -61,6 +72,8 @@ final class WorkerCommand implements Callable<Integer> {
             + (queues.isEmpty() ? "all" : String.join(",", queues))
             + ", concurrency "
             + (concurrency == null ? Runtime.getRuntime().availableProcessors() : concurrency)
+            + ", tasks "
+            + offload.tasks().all().stream().map(t -> t.name()).toList()
             + ")");
     out.flush();
     UntilStopped.await(offload::close);

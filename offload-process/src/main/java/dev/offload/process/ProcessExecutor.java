@@ -9,7 +9,6 @@ import dev.offload.process.internal.PoolSettings;
 import dev.offload.process.internal.Protocol;
 import dev.offload.spi.TaskExecutor;
 import dev.offload.spi.TaskProvider;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <p>Any executable that speaks the protocol can be a worker, for example a Python script using the
- * bundled {@code offload_worker.py}:
+ * bundled {@code offload.worker} module (see also {@link PythonTasks}):
  *
  * <pre>{@code
  * ProcessExecutor py = ProcessExecutor.python(Path.of("worker.py")).size(4).build();
@@ -82,8 +81,28 @@ public final class ProcessExecutor implements TaskExecutor {
   }
 
   /**
-   * Children running {@code python3 script}, with the bundled {@code offload_worker.py} helper on
-   * {@code PYTHONPATH} (extracted to a temporary directory).
+   * The files of the Python package {@code offload} bundled in this jar (from {@code
+   * clients/python/src/offload}): the client and the {@code offload.worker} helper children import.
+   * A test keeps this list equal to that folder.
+   */
+  static final List<String> PYTHON_PACKAGE =
+      List.of(
+          "__init__.py",
+          "__main__.py",
+          "_http.py",
+          "_sse.py",
+          "aio.py",
+          "client.py",
+          "errors.py",
+          "models.py",
+          "py.typed",
+          "worker.py");
+
+  /**
+   * Children running {@code python3 script}, with the bundled {@code offload} package (whose {@code
+   * offload.worker} has {@code serve} and {@code @task}) on {@code PYTHONPATH}, extracted to a
+   * temporary directory. For a file of {@code @task} functions, {@link PythonTasks} also learns the
+   * task names.
    */
   public static Builder python(Path script) {
     return python("python3", script);
@@ -91,33 +110,34 @@ public final class ProcessExecutor implements TaskExecutor {
 
   /** {@link #python(Path)} with another interpreter (a virtualenv's, say). */
   public static Builder python(String interpreter, Path script) {
-    Path helperDir = extractPythonHelper();
-    String existing = System.getenv("PYTHONPATH");
-    String path =
-        existing == null || existing.isEmpty()
-            ? helperDir.toString()
-            : helperDir + File.pathSeparator + existing;
-    return command(interpreter, "-u", script.toString()).environment("PYTHONPATH", path);
+    return command(interpreter, "-u", script.toString())
+        .environment("PYTHONPATH", PythonTasks.pythonPath(extractPythonHelper()));
   }
 
   /**
-   * Writes the bundled {@code offload_worker.py} to a new temporary directory and returns that
+   * Writes the bundled {@code offload} Python package to a new temporary directory and returns that
    * directory (for {@code PYTHONPATH}).
    */
   public static Path extractPythonHelper() {
-    try (InputStream in = ProcessExecutor.class.getResourceAsStream("python/offload_worker.py")) {
-      if (in == null) {
-        throw new IllegalStateException(
-            "offload_worker.py is missing from the offload-process jar");
-      }
+    try {
       Path dir = Files.createTempDirectory("offload-python");
-      Path file = dir.resolve("offload_worker.py");
-      Files.copy(in, file);
-      file.toFile().deleteOnExit();
+      Path pkg = Files.createDirectory(dir.resolve("offload"));
       dir.toFile().deleteOnExit();
+      pkg.toFile().deleteOnExit();
+      for (String name : PYTHON_PACKAGE) {
+        try (InputStream in = ProcessExecutor.class.getResourceAsStream("python/offload/" + name)) {
+          if (in == null) {
+            throw new IllegalStateException(
+                "offload/" + name + " (Python package) is missing from the offload-process jar");
+          }
+          Path file = pkg.resolve(name);
+          Files.copy(in, file);
+          file.toFile().deleteOnExit();
+        }
+      }
       return dir;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot extract offload_worker.py", e);
+      throw new UncheckedIOException("cannot extract the offload Python package", e);
     }
   }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** ProcessExecutor with real Python children (src/test/python/worker_tasks.py). */
 class PythonChildTest {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final Path HELPER = Path.of("src/main/python").toAbsolutePath();
+  static final Path HELPER = Path.of("../clients/python/src").toAbsolutePath().normalize();
   static final Path WORKER = Path.of("src/test/python/worker_tasks.py").toAbsolutePath();
 
   static final Task<JsonNode, JsonNode> ECHO = task("echo");

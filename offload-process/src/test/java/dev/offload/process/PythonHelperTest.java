@@ -2,26 +2,37 @@ package dev.offload.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Runs the Python helper's own unit tests (src/test/python/test_offload_worker.py). */
+/**
+ * The jar bundles the one Python package (clients/python/src/offload), file for file. Its own unit
+ * tests (clients/python/tests) run from offload-cli's PythonSuiteTest against a real server.
+ */
 class PythonHelperTest {
+  static final Path PACKAGE = Path.of("../clients/python/src/offload");
+
   @Test
-  void offloadWorkerUnitTestsPass() throws Exception {
-    Process p =
-        new ProcessBuilder("python3", "-m", "unittest", "-v", "test_offload_worker")
-            .directory(new File("src/test/python"))
-            .redirectErrorStream(true)
-            .start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("OK");
-    assertThat(Path.of("src/main/python/offload_worker.py")).exists();
+  void bundledFileListMatchesThePackageFolder() throws IOException {
+    try (Stream<Path> files = Files.list(PACKAGE)) {
+      assertThat(
+              files
+                  .filter(Files::isRegularFile)
+                  .map(p -> p.getFileName().toString())
+                  .filter(n -> n.endsWith(".py") || n.equals("py.typed")))
+          .containsExactlyInAnyOrderElementsOf(ProcessExecutor.PYTHON_PACKAGE);
+    }
+  }
+
+  @Test
+  void extractedPackageHasEveryFileWithTheSourceContent() throws IOException {
+    Path dir = ProcessExecutor.extractPythonHelper();
+    for (String name : ProcessExecutor.PYTHON_PACKAGE) {
+      assertThat(dir.resolve("offload").resolve(name))
+          .hasSameBinaryContentAs(PACKAGE.resolve(name));
+    }
   }
 }

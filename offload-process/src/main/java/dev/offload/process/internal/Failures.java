@@ -56,7 +56,10 @@ final class Failures {
       case Protocol.ERR_MEMORY ->
           new MemoryLimitExceededException(
               task, pid, limitBytes(), "the child reported: " + message, joined(detail, stderr));
-      case Protocol.ERR_INVALID_INPUT -> new InvalidInputException("input", message, own);
+      case Protocol.ERR_INVALID_INPUT -> {
+        String field = Protocol.text(error, "field"); // optional: the offending field, "input.ms"
+        yield new InvalidInputException(field != null ? field : "input", message, own);
+      }
       case Protocol.ERR_UNKNOWN_TASK ->
           new TaskNotFoundException(task, a.child == null ? java.util.List.of() : a.child.tasks);
       case Protocol.ERR_CANCELLED -> {

@@ -283,8 +283,8 @@ public final class ApiRoutes {
       ObjectNode n = tasks.addObject();
       n.put("name", t.name());
       n.put("description", t.description());
-      n.set("inputSchema", TaskSchemas.of(t.inputType()));
-      n.set("outputSchema", TaskSchemas.of(t.outputType()));
+      n.set("inputSchema", t.inputSchema().orElseGet(() -> TaskSchemas.of(t.inputType())));
+      n.set("outputSchema", t.outputSchema().orElseGet(() -> TaskSchemas.of(t.outputType())));
     }
     Http.sendJson(res, 200, body, mapper);
   }

@@ -63,6 +63,10 @@ public final class Errors {
       }
       case CancellationException e ->
           Problem.of(ProblemType.SHUTTING_DOWN, "the work was cancelled");
+      // A failure that names its own job error (a task in a child process raised, crashed or ran
+      // out of memory) is the task's, not a bug of the server.
+      case JobError.Source s ->
+          Problem.of(ProblemType.TASK_FAILED, t.getMessage()).with("error", s.jobError().type());
       default -> {
         LOG.error("unexpected error while answering a request", t);
         yield Problem.of(
