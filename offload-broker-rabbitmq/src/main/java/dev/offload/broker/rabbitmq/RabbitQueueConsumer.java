@@ -102,11 +102,17 @@ final class RabbitQueueConsumer extends DefaultConsumer {
       return;
     }
     if (message.id() == null) {
-      if (props.getMessageId() == null || h == null || !h.containsKey(RabbitTransport.PUBLISHED)) {
+      JobId id =
+          idFor(
+              props.getMessageId(),
+              published,
+              h != null && h.containsKey(RabbitTransport.PUBLISHED)
+                  || props.getTimestamp() != null);
+      if (id == null) {
         stamp(env, message, body, count - 1);
         return;
       }
-      message = message.withId(idFor(props.getMessageId(), published));
+      message = message.withId(id);
     }
     if (count > transport.maxDeliveries()) {
       parkRaw(
@@ -128,11 +134,21 @@ final class RabbitQueueConsumer extends DefaultConsumer {
     }
   }
 
-  private JobId idFor(String messageId, Instant published) {
+  /**
+   * The job id of a message without an {@code id} field: its message-id when that is a UUID, else
+   * one derived from the message-id and a publish time the message carries; {@code null} when it
+   * has neither (then it is stamped).
+   */
+  private JobId idFor(String messageId, Instant published, boolean publishTimeCarried) {
+    if (messageId == null) {
+      return null;
+    }
     try {
       return JobId.parse(messageId);
     } catch (InvalidInputException notAUuid) {
-      return BrokerNames.derivedJobId(published, "amqp:" + names.work() + ":" + messageId);
+      return publishTimeCarried
+          ? BrokerNames.derivedJobId(published, "amqp:" + names.work() + ":" + messageId)
+          : null;
     }
   }
 

@@ -20,12 +20,16 @@ class RabbitForeignProducerTest {
     RabbitTestServer.assumeAvailable();
     ForeignProducer.assumePythonModule("pika");
     String prefix = "py" + Long.toHexString(System.nanoTime());
-    try (RabbitTransport t = (RabbitTransport) JobTransports.open(RabbitTestServer.URL + "?prefix=" + prefix)) {
+    try (RabbitTransport t =
+        (RabbitTransport) JobTransports.open(RabbitTestServer.URL + "?prefix=" + prefix)) {
       try {
         t.declare("default");
         String out =
             ForeignProducer.run(
-                "rabbitmq_producer.py", RabbitTestServer.URL, prefix + ".default", ForeignProducer.JOB_JSON);
+                "rabbitmq_producer.py",
+                RabbitTestServer.URL,
+                prefix + ".default",
+                ForeignProducer.JOB_JSON);
         assertThat(out).contains("published to " + prefix + ".default");
         Recorder r = Recorder.acking();
         t.consume(new ConsumeRequest(Set.of("default"), 4), r);
