@@ -227,11 +227,12 @@ final class KafkaTransport implements JobTransport {
           }
           d = Map.of("", new TopicDescription("", false, List.of())); // not visible yet
         }
-        boolean ready = d.size() == names.size()
-            && d.values().stream()
-                .allMatch(t ->
-                    t.partitions().stream()
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        boolean ready =
+            d.size() == names.size()
+                && d.values().stream()
+                    .allMatch(t ->
+                        t.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
         if (ready) {
           for (String name : names) {
             producer.partitionsFor(name);
