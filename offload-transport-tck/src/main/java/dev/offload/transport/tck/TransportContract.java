@@ -13,8 +13,6 @@ import dev.offload.spi.Delivery;
 import dev.offload.spi.JobMessage;
 import dev.offload.spi.JobTransport;
 import dev.offload.spi.TransportConsumer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +21,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -474,55 +468,5 @@ public abstract class TransportContract extends TransportChecks {
     Set<JobId> ids = new HashSet<>();
     ms.forEach(m -> ids.add(m.id()));
     return ids;
-  }
-
-  // ---- fixture ----
-
-  /** The broker's URL with any options the fixture needs, but no {@code prefix}. */
-  protected abstract String brokerUrl();
-
-  /** Publishes {@code body} to {@code queue} under {@code prefix} with the broker's own client. */
-  protected abstract void publishRaw(String prefix, String queue, byte[] body) throws Exception;
-
-  /** Stops and starts the broker (its data kept) and returns once it accepts connections. */
-  protected abstract void restartBroker() throws Exception;
-
-  /** The broker's address, for {@link #openProxy()}. */
-  protected abstract InetSocketAddress brokerAddress();
-
-  /** A proxy to the broker that {@link #urlVia} connects through. */
-  protected TcpProxy openProxy() throws IOException {
-    return new TcpProxy(brokerAddress());
-  }
-
-  /** {@link #brokerUrl()} with its host replaced by the proxy's. */
-  protected String urlVia(TcpProxy proxy) {
-    String url = brokerUrl();
-    InetSocketAddress a = brokerAddress();
-    return url.replace(a.getHostString() + ":" + a.getPort(), "127.0.0.1:" + proxy.port());
-  }
-
-  /** How long a dead consumer's deliveries may take to reach another consumer. */
-  protected Duration redeliveryAfterDeath() {
-    return Duration.ofSeconds(30);
-  }
-
-  @BeforeEach
-  void openTransport() {
-    byte[] random = new byte[4];
-    ThreadLocalRandom.current().nextBytes(random);
-    prefix = "t" + HexFormat.of().formatHex(random);
-    started = Instant.now();
-    transport = JobTransports.open(withContractOptions(brokerUrl()));
-  }
-
-  @AfterEach
-  void closeAll() {
-    closeQuietly();
-    try {
-      transport.deleteQueue(QUEUE);
-    } finally {
-      transport.close();
-    }
   }
 }
