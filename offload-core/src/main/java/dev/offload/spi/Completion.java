@@ -1,9 +1,9 @@
 package dev.offload.spi;
 
+import dev.offload.Lease;
 import dev.offload.Job;
 import dev.offload.JobError;
 import dev.offload.JobState;
-import dev.offload.Lease;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -16,9 +16,17 @@ import java.util.Objects;
  * @param result JSON output for {@code SUCCEEDED}, else {@code null}
  * @param error the error for {@code FAILED} and {@code RETRY}, else {@code null}
  * @param retryAt when a {@code RETRY} becomes due again, else {@code null}
+ * @param startedAt when the attempt's task code started; {@code null} only for {@code RELEASE} of a
+ *     job whose task code never started. A store that has not recorded the start yet (the job is
+ *     still claimed, not running) records it with the completion and charges the attempt.
  */
 public record Completion(
-    Lease lease, Outcome outcome, String result, JobError error, Instant retryAt) {
+    Lease lease,
+    Outcome outcome,
+    String result,
+    JobError error,
+    Instant retryAt,
+    Instant startedAt) {
 
   /** What a completion does to its job. */
   public enum Outcome {
@@ -28,7 +36,10 @@ public record Completion(
     FAILED,
     /** To {@code SCHEDULED} at {@code retryAt} (a retry after backoff). */
     RETRY,
-    /** To {@code QUEUED} at once, e.g. on shutdown: the work was not done. */
+    /**
+     * To {@code QUEUED} at once, e.g. on shutdown: the work was not done, and the attempt is not
+     * charged (refunded if its start was recorded).
+     */
     RELEASE
   }
 
@@ -38,22 +49,25 @@ public record Completion(
     if (outcome == Outcome.RETRY) {
       Objects.requireNonNull(retryAt, "retryAt");
     }
+    if (outcome != Outcome.RELEASE) {
+      Objects.requireNonNull(startedAt, "startedAt");
+    }
   }
 
-  public static Completion succeeded(Lease lease, String resultJson) {
-    return new Completion(lease, Outcome.SUCCEEDED, resultJson, null, null);
+  public static Completion succeeded(Lease lease, Instant startedAt, String resultJson) {
+    return new Completion(lease, Outcome.SUCCEEDED, resultJson, null, null, startedAt);
   }
 
-  public static Completion failed(Lease lease, JobError error) {
-    return new Completion(lease, Outcome.FAILED, null, error, null);
+  public static Completion failed(Lease lease, Instant startedAt, JobError error) {
+    return new Completion(lease, Outcome.FAILED, null, error, null, startedAt);
   }
 
-  public static Completion retry(Lease lease, JobError error, Instant retryAt) {
-    return new Completion(lease, Outcome.RETRY, null, error, retryAt);
+  public static Completion retry(Lease lease, Instant startedAt, JobError error, Instant retryAt) {
+    return new Completion(lease, Outcome.RETRY, null, error, retryAt, startedAt);
   }
 
   public static Completion release(Lease lease) {
-    return new Completion(lease, Outcome.RELEASE, null, null, null);
+    return new Completion(lease, Outcome.RELEASE, null, null, null, null);
   }
 
   /**
@@ -64,11 +78,15 @@ public record Completion(
     if (!job.isHeldBy(lease)) {
       throw new IllegalStateException("job " + job.id() + " is not held by " + lease);
     }
+    if (outcome == Outcome.RELEASE) {
+      return job.released(now);
+    }
+    Job ran = job.isReserved() ? job.started(startedAt) : job;
     return switch (outcome) {
-      case SUCCEEDED -> job.finished(JobState.SUCCEEDED, result, null, now);
-      case FAILED -> job.finished(JobState.FAILED, null, error, now);
-      case RETRY -> job.pendingAgain(JobState.SCHEDULED, retryAt, error);
-      case RELEASE -> job.pendingAgain(JobState.QUEUED, now, null);
+      case SUCCEEDED -> ran.finished(JobState.SUCCEEDED, result, null, now);
+      case FAILED -> ran.finished(JobState.FAILED, null, error, now);
+      case RETRY -> ran.retried(retryAt, error, now);
+      case RELEASE -> throw new AssertionError();
     };
   }
 }

@@ -25,11 +25,12 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Time comes from the caller ({@code now} arguments), never from the store's own clock, so
  *       tests drive a manual clock and all instances agree on one time line.
- *   <li>Every state change is one {@link dev.offload.JobState#canTransitionTo} allows; the {@code
- *       Job} {@code with…} methods apply the table, so stores use them or mirror them.
- *   <li>Updates by a worker are fenced by its {@link Lease}: applied only while the job is {@code
- *       RUNNING} under the same attempt and owner ({@link Job#isHeldBy}); otherwise they are
- *       rejected and reported, never applied.
+ *   <li>Every change is one of {@link Job}'s transition methods ({@code claimed}, {@code
+ *       started}, {@code renewed}, {@code finished}, {@code retried}, {@code released}, {@code
+ *       reaped}, {@code cancelled}, {@code requeued}); stores apply them or mirror them exactly.
+ *   <li>Updates by a worker are fenced by its {@link Lease}: applied only while the job is held
+ *       under the same token and owner ({@link Job#isHeldBy}); otherwise they are rejected and
+ *       reported, never applied.
  *   <li>Each method is atomic on its own; batch methods are atomic per element at least.
  *   <li>Thread-safe; several processes may share one store (except the in-memory one).
  * </ul>
@@ -46,30 +47,38 @@ public interface JobStore extends AutoCloseable {
   List<EnqueueResult> enqueueAll(List<Job> jobs);
 
   /**
-   * Atomically takes up to {@code request.max()} due jobs ({@code QUEUED}, or {@code SCHEDULED}
-   * with {@code runAt <= now}) from the requested queues, highest priority first, then oldest
-   * {@code runAt}, then oldest id; marks each {@link Job#claimed claimed}. No job is handed to two
-   * claimers while its lease holds.
+   * Atomically takes up to {@code request.max()} {@link Job#isClaimable claimable} jobs (due, and
+   * no live lease: a claim whose lease lapsed before its job started may be taken over) from the
+   * requested queues, highest priority first, then oldest {@code runAt}, then oldest id; marks
+   * each {@link Job#claimed claimed} (still {@code QUEUED}, a new lease token, no attempt
+   * charged). No job is handed to two claimers while its lease holds.
+   *
+   * <p>The result carries the store's wake mark read before the claim looked for jobs: {@link
+   * #awaitWork} takes it, so the protocol needs no per-thread state.
    */
-  List<Job> claim(ClaimRequest request);
+  ClaimResult claim(ClaimRequest request);
 
   /**
-   * Renews the leases of running jobs until {@code leaseExpiresAt}, storing new progress where
-   * given. Returns the ids whose lease is no longer held (cancelled, reaped, finished elsewhere);
-   * the worker must stop those.
+   * Renews leases until {@code leaseExpiresAt}, storing new progress where given, and records
+   * starts: a heartbeat with {@code startedAt} on a claimed job makes it {@link Job#started
+   * running} and charges the attempt. Applied only to jobs held under the exact lease (token and
+   * owner). Returns the leases no longer held (cancelled, reaped, claimed again, finished
+   * elsewhere); the worker must stop those.
    */
-  Set<JobId> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now);
+  Set<Lease> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now);
 
   /**
-   * Applies each completion if its lease is still held; returns, per element, whether it was
-   * applied. A rejected completion changes nothing.
+   * Applies each completion if its lease is still held ({@link Completion#applyTo}): a job still
+   * claimed (its start not recorded) is started and charged first, a release charges nothing.
+   * Returns, per element, whether it was applied. A rejected completion changes nothing.
    */
   List<Boolean> complete(List<Completion> completions, Instant now);
 
   /**
-   * Cancels a job: pending or running jobs become {@code CANCELLED} at once (a running job's lease
-   * is thereby lost; its worker learns it at the next heartbeat). Terminal jobs are left as they
-   * are. Returns the job after the call, empty if there is no such job.
+   * Cancels a job ({@link Job#cancelled}): pending, claimed or running jobs become {@code
+   * CANCELLED} at once (a lease is thereby lost; its worker learns it at the next heartbeat).
+   * Terminal jobs are left as they are. Returns the job after the call, empty if there is no such
+   * job.
    */
   Optional<Job> cancel(JobId id, Instant now);
 
@@ -81,9 +90,9 @@ public interface JobStore extends AutoCloseable {
   Optional<Job> requeue(JobId id, Instant now);
 
   /**
-   * Deletes a job that is not running. Returns whether a job was deleted.
+   * Deletes a job that is not running or claimed. Returns whether a job was deleted.
    *
-   * @throws dev.offload.JobStateConflictException when the job is running
+   * @throws dev.offload.JobStateConflictException when the job is running or held by a worker
    */
   boolean delete(JobId id);
 
@@ -95,21 +104,33 @@ public interface JobStore extends AutoCloseable {
   JobCounts counts();
 
   /**
-   * Running jobs whose lease expired before {@code now}: back to {@code QUEUED} while attempts
-   * remain ({@code attempts < maxAttempts}), else {@code FAILED} with a {@code lease-expired}
-   * error. Returns the jobs as changed.
+   * Up to {@code limit} running jobs whose lease expired before {@code now}, {@link Job#reaped
+   * reaped}: the attempt is charged and recorded, the job waits again while attempts remain, else
+   * fails with a {@code lease-expired} error. Claimed jobs that never started are not reaped: their
+   * lapsed claim is simply taken over by the next {@link #claim}. Returns the jobs as changed;
+   * fewer than {@code limit} means none are left.
    */
-  List<Job> reapExpiredLeases(Instant now);
+  List<Job> reapExpiredLeases(Instant now, int limit);
 
   /** Deletes up to {@code limit} terminal jobs finished before {@code finishedBefore}. */
   int purge(Instant finishedBefore, int limit);
 
   /**
    * Blocks until work may be available in {@code queues} (empty: any) or {@code maxWait} passes.
-   * Must wake promptly when a job is enqueued (by any process sharing the store); may wake
-   * spuriously. Returns {@code true} when woken by a signal.
+   * Returns at once if work was announced after {@code wakeMark} (from {@link ClaimResult}, taken
+   * by any thread); must wake promptly when a job is enqueued or becomes claimable again (by any
+   * process sharing the store); may wake spuriously. Returns {@code true} when woken by a signal.
    */
-  boolean awaitWork(Set<String> queues, Duration maxWait) throws InterruptedException;
+  boolean awaitWork(Set<String> queues, long wakeMark, Duration maxWait)
+      throws InterruptedException;
+
+  /**
+   * Finished jobs this store dropped before their retention ended because a size cap the user set
+   * was reached (counted since the store was opened; 0 for stores without caps).
+   */
+  default long finishedDropped() {
+    return 0;
+  }
 
   /** Records a worker's presence (insert or update). */
   void registerWorker(WorkerInfo worker);

@@ -2,14 +2,15 @@ package dev.offload.internal.store;
 
 import dev.offload.Job;
 import dev.offload.JobCounts;
-import dev.offload.JobError;
 import dev.offload.JobId;
+import dev.offload.Lease;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.JobStateConflictException;
 import dev.offload.Page;
 import dev.offload.WorkerInfo;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
 import dev.offload.spi.Heartbeat;
@@ -50,6 +51,8 @@ public final class InMemoryJobStore implements JobStore {
           .thenComparing(Job::id);
   private static final Comparator<Job> DUE_ORDER =
       Comparator.comparing(Job::runAt).thenComparing(Job::id);
+  private static final Comparator<Job> LEASE_ORDER =
+      Comparator.comparing(Job::leaseExpiresAt).thenComparing(Job::id);
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition workArrived = lock.newCondition();
@@ -65,6 +68,8 @@ public final class InMemoryJobStore implements JobStore {
   private static final class QueueIndex {
     final TreeSet<Job> ready = new TreeSet<>(CLAIM_ORDER);
     final TreeSet<Job> scheduled = new TreeSet<>(DUE_ORDER);
+    // Claimed, not started: back into ready once the claim lapses.
+    final TreeSet<Job> reserved = new TreeSet<>(LEASE_ORDER);
   }
 
   @Override
@@ -116,10 +121,11 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public List<Job> claim(ClaimRequest request) {
+  public ClaimResult claim(ClaimRequest request) {
     lock.lock();
     try {
       checkOpen();
+      long wakeMark = signals;
       List<QueueIndex> sources = new ArrayList<>();
       if (request.queues().isEmpty()) {
         sources.addAll(queues.values());
@@ -152,7 +158,7 @@ public final class InMemoryJobStore implements JobStore {
         put(job, next);
         claimed.add(next);
       }
-      return claimed;
+      return new ClaimResult(claimed, wakeMark);
     } finally {
       lock.unlock();
     }
@@ -162,20 +168,25 @@ public final class InMemoryJobStore implements JobStore {
     while (!index.scheduled.isEmpty() && !index.scheduled.first().runAt().isAfter(now)) {
       index.ready.add(index.scheduled.pollFirst());
     }
+    while (!index.reserved.isEmpty() && index.reserved.first().leaseExpiresAt().isBefore(now)) {
+      index.ready.add(index.reserved.pollFirst());
+    }
   }
 
   @Override
-  public Set<JobId> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
+  public Set<Lease> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
     lock.lock();
     try {
       checkOpen();
-      Set<JobId> lost = new HashSet<>();
+      Set<Lease> lost = new HashSet<>();
       for (Heartbeat beat : heartbeats) {
         Job job = jobs.get(beat.lease().jobId());
         if (job == null || !job.isHeldBy(beat.lease())) {
-          lost.add(beat.lease().jobId());
+          lost.add(beat.lease());
         } else {
-          put(job, job.renewed(leaseExpiresAt, beat.progress()));
+          Job started =
+              beat.startedAt() != null && job.isReserved() ? job.started(beat.startedAt()) : job;
+          put(job, started.renewed(leaseExpiresAt, beat.progress()));
         }
       }
       return lost;
@@ -224,9 +235,7 @@ public final class InMemoryJobStore implements JobStore {
       if (job.state().isTerminal()) {
         return Optional.of(job);
       }
-      Job next =
-          job.finished(
-              JobState.CANCELLED, null, new JobError(JobError.CANCELLED, "cancelled", null), now);
+      Job next = job.cancelled(now);
       put(job, next);
       return Optional.of(next);
     } finally {
@@ -266,7 +275,7 @@ public final class InMemoryJobStore implements JobStore {
       if (job == null) {
         return false;
       }
-      if (job.state() == JobState.RUNNING) {
+      if (job.state() == JobState.RUNNING || job.isReserved()) {
         throw new JobStateConflictException(id, job.state(), "cancel it before deleting it");
       }
       remove(job);
@@ -336,25 +345,20 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public List<Job> reapExpiredLeases(Instant now) {
+  public List<Job> reapExpiredLeases(Instant now, int limit) {
     lock.lock();
     try {
       checkOpen();
       List<Job> reaped = new ArrayList<>();
       for (JobId id : List.copyOf(running)) {
+        if (reaped.size() == limit) {
+          break;
+        }
         Job job = jobs.get(id);
         if (!job.leaseExpired(now)) {
           continue;
         }
-        JobError error =
-            new JobError(
-                JobError.LEASE_EXPIRED,
-                "lease of worker " + job.leaseOwner() + " expired at " + job.leaseExpiresAt(),
-                null);
-        Job next =
-            job.attempts() < job.maxAttempts()
-                ? job.pendingAgain(JobState.QUEUED, now, error)
-                : job.finished(JobState.FAILED, null, error, now);
+        Job next = job.reaped(now);
         put(job, next);
         reaped.add(next);
       }
@@ -393,10 +397,11 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public boolean awaitWork(Set<String> wanted, Duration maxWait) throws InterruptedException {
+  public boolean awaitWork(Set<String> wanted, long wakeMark, Duration maxWait)
+      throws InterruptedException {
     lock.lock();
     try {
-      long seen = signals;
+      long seen = wakeMark;
       long nanos = maxWait.toNanos();
       while (signals == seen && nanos > 0 && !closed) {
         nanos = workArrived.awaitNanos(nanos);
@@ -461,7 +466,13 @@ public final class InMemoryJobStore implements JobStore {
   private void index(Job job) {
     QueueIndex q = queues.computeIfAbsent(job.queue(), k -> new QueueIndex());
     switch (job.state()) {
-      case QUEUED -> q.ready.add(job);
+      case QUEUED -> {
+        if (job.leaseOwner() == null) {
+          q.ready.add(job);
+        } else {
+          q.reserved.add(job);
+        }
+      }
       case SCHEDULED -> q.scheduled.add(job);
       case RUNNING -> running.add(job.id());
       default -> {}
@@ -475,8 +486,8 @@ public final class InMemoryJobStore implements JobStore {
     QueueIndex q = queues.get(job.queue());
     switch (job.state()) {
       case QUEUED, SCHEDULED -> {
-        // A due SCHEDULED job may have been promoted into ready: look in both.
-        if (!q.ready.remove(job)) {
+        // A due SCHEDULED job or a lapsed claim may have been moved into ready: look in all.
+        if (!q.ready.remove(job) && !q.reserved.remove(job)) {
           q.scheduled.remove(job);
         }
       }
