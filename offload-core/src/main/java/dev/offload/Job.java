@@ -97,8 +97,29 @@ public record Job(
       Instant createdAt,
       Instant runAt) {
     return new Job(
-        id, task, queue, state, priority, input, null, null, null, 0, maxAttempts, backoff,
-        timeout, idempotencyKey, createdAt, runAt, null, null, null, null, 0, 0, List.of());
+        id,
+        task,
+        queue,
+        state,
+        priority,
+        input,
+        null,
+        null,
+        null,
+        0,
+        maxAttempts,
+        backoff,
+        timeout,
+        idempotencyKey,
+        createdAt,
+        runAt,
+        null,
+        null,
+        null,
+        null,
+        0,
+        0,
+        List.of());
   }
 
   /** The current lease, for fenced updates by the worker that holds it. */
@@ -121,8 +142,7 @@ public record Job(
 
   /** Whether a worker may claim it at {@code now}: due, and no live lease on it. */
   public boolean isClaimable(Instant now) {
-    boolean due =
-        state == JobState.QUEUED || (state == JobState.SCHEDULED && !runAt.isAfter(now));
+    boolean due = state == JobState.QUEUED || (state == JobState.SCHEDULED && !runAt.isAfter(now));
     return due && (leaseOwner == null || leaseExpiresAt.isBefore(now));
   }
 
@@ -152,11 +172,7 @@ public record Job(
     if (!isReserved()) {
       throw new IllegalStateException("job " + id + " is not claimed (state " + state + ")");
     }
-    return edit()
-        .state(transition(JobState.RUNNING))
-        .attempts(attempts + 1)
-        .startedAt(at)
-        .build();
+    return edit().state(transition(JobState.RUNNING)).attempts(attempts + 1).startedAt(at).build();
   }
 
   /** Lease renewed until {@code until}, with new progress when not {@code null}. */
@@ -407,17 +423,37 @@ public record Job(
       List<JobAttempt> more = new ArrayList<>(history.size() + 1);
       more.addAll(history);
       more.add(
-          new JobAttempt(from.attempts, from.leaseOwner, from.startedAt, endedAt, outcome, attemptError));
+          new JobAttempt(
+              from.attempts, from.leaseOwner, from.startedAt, endedAt, outcome, attemptError));
       history = more;
       return this;
     }
 
     Job build() {
       return new Job(
-          from.id, from.task, from.queue, state, from.priority, from.input, result, error,
-          progress, attempts, from.maxAttempts, from.backoff, from.timeout, from.idempotencyKey,
-          from.createdAt, runAt, startedAt, finishedAt, leaseOwner, leaseExpiresAt, leaseToken,
-          lostReservations, history);
+          from.id,
+          from.task,
+          from.queue,
+          state,
+          from.priority,
+          from.input,
+          result,
+          error,
+          progress,
+          attempts,
+          from.maxAttempts,
+          from.backoff,
+          from.timeout,
+          from.idempotencyKey,
+          from.createdAt,
+          runAt,
+          startedAt,
+          finishedAt,
+          leaseOwner,
+          leaseExpiresAt,
+          leaseToken,
+          lostReservations,
+          history);
     }
   }
 }

@@ -17,7 +17,12 @@ import java.util.Objects;
  * @param error the attempt's error, {@code null} when it succeeded
  */
 public record JobAttempt(
-    int attempt, String worker, Instant startedAt, Instant endedAt, String outcome, JobError error) {
+    int attempt,
+    String worker,
+    Instant startedAt,
+    Instant endedAt,
+    String outcome,
+    JobError error) {
 
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";

@@ -1,9 +1,9 @@
 package dev.offload.spi;
 
-import dev.offload.Lease;
 import dev.offload.Job;
 import dev.offload.JobError;
 import dev.offload.JobState;
+import dev.offload.Lease;
 import java.time.Instant;
 import java.util.Objects;
 

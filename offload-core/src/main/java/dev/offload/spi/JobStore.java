@@ -25,9 +25,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>Time comes from the caller ({@code now} arguments), never from the store's own clock, so
  *       tests drive a manual clock and all instances agree on one time line.
- *   <li>Every change is one of {@link Job}'s transition methods ({@code claimed}, {@code
- *       started}, {@code renewed}, {@code finished}, {@code retried}, {@code released}, {@code
- *       reaped}, {@code cancelled}, {@code requeued}); stores apply them or mirror them exactly.
+ *   <li>Every change is one of {@link Job}'s transition methods ({@code claimed}, {@code started},
+ *       {@code renewed}, {@code finished}, {@code retried}, {@code released}, {@code reaped},
+ *       {@code cancelled}, {@code requeued}); stores apply them or mirror them exactly.
  *   <li>Updates by a worker are fenced by its {@link Lease}: applied only while the job is held
  *       under the same token and owner ({@link Job#isHeldBy}); otherwise they are rejected and
  *       reported, never applied.
@@ -49,9 +49,9 @@ public interface JobStore extends AutoCloseable {
   /**
    * Atomically takes up to {@code request.max()} {@link Job#isClaimable claimable} jobs (due, and
    * no live lease: a claim whose lease lapsed before its job started may be taken over) from the
-   * requested queues, highest priority first, then oldest {@code runAt}, then oldest id; marks
-   * each {@link Job#claimed claimed} (still {@code QUEUED}, a new lease token, no attempt
-   * charged). No job is handed to two claimers while its lease holds.
+   * requested queues, highest priority first, then oldest {@code runAt}, then oldest id; marks each
+   * {@link Job#claimed claimed} (still {@code QUEUED}, a new lease token, no attempt charged). No
+   * job is handed to two claimers while its lease holds.
    *
    * <p>The result carries the store's wake mark read before the claim looked for jobs: {@link
    * #awaitWork} takes it, so the protocol needs no per-thread state.
