@@ -35,6 +35,7 @@ public final class OffloadBuilder {
   private ObjectMapper objectMapper;
   private int threads = Runtime.getRuntime().availableProcessors();
   private Integer queueCapacity;
+  private boolean threadsSet;
   private TaskExecutor executor;
   private final Map<String, TaskExecutor> executorsByTask = new HashMap<>();
   private boolean workers = true;
@@ -96,6 +97,7 @@ public final class OffloadBuilder {
       throw new IllegalArgumentException("threads must be >= 1, was " + count);
     }
     this.threads = count;
+    this.threadsSet = true;
     return this;
   }
 
@@ -216,6 +218,20 @@ public final class OffloadBuilder {
     }
     if (!workers && workerConcurrency != null) {
       throw new IllegalArgumentException("workerConcurrency is set but workers(false)");
+    }
+    if (executor != null && (threadsSet || queueCapacity != null)) {
+      throw new IllegalArgumentException(
+          "threads and queueCapacity size the in-process CPU pool, which executor(...) replaces:"
+              + " size the custom executor instead");
+    }
+    for (String taskName : executorsByTask.keySet()) {
+      if (tasks.find(taskName).isEmpty()) {
+        throw new IllegalArgumentException(
+            "executor(\""
+                + taskName
+                + "\", ...) names no registered task; registered: "
+                + tasks.all().stream().map(Task::name).sorted().toList());
+      }
     }
     if (pollInterval.compareTo(leaseDuration) >= 0) {
       throw new IllegalArgumentException(

@@ -1,6 +1,7 @@
 package dev.offload.internal;
 
 import dev.offload.Job;
+import dev.offload.JobId;
 import dev.offload.spi.Completion;
 import dev.offload.spi.JobStore;
 import java.time.Duration;
@@ -16,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes attempt completions to the store in batches (group commit): whatever ended while the
  * previous batch was being written goes in the next one, so a busy worker pays one store round trip
- * for many jobs and an idle one pays no waiting. A failed write is retried with the same batch; a
- * completion whose lease lapsed meanwhile is rejected by the store and the job runs again.
+ * for many jobs and an idle one pays no waiting. The callback must publish each job's change
+ * through {@link EventHub#written} (the batch registered them with {@link EventHub#writing}). A
+ * failed write is retried with the same batch; a completion whose lease lapsed meanwhile is
+ * rejected by the store and the job runs again.
  */
 final class CompletionBatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CompletionBatcher.class);
@@ -72,20 +75,19 @@ final class CompletionBatcher implements AutoCloseable {
 
   private void write(List<Pending> batch) throws InterruptedException {
     List<Completion> completions = new ArrayList<>(batch.size());
+    List<JobId> ids = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       completions.add(p.completion());
+      ids.add(p.job().id());
     }
+    // No lock is held across the write: the hub only holds back other threads' events of these
+    // jobs until onWritten has published ours (see EventHub).
+    events.writing(ids);
     long backoffMillis = 50;
     while (true) {
+      List<Boolean> applied;
       try {
-        events.writing(() -> {
-          List<Boolean> applied = store.complete(completions, clock.instant());
-          for (int i = 0; i < batch.size(); i++) {
-            onWritten.accept(batch.get(i), applied.get(i));
-          }
-          return null;
-        });
-        return;
+        applied = store.complete(completions, clock.instant());
       } catch (RuntimeException e) {
         if (closing && backoffMillis > 1_000) {
           log.error(
@@ -102,7 +104,12 @@ final class CompletionBatcher implements AutoCloseable {
             "writing {} completions failed; retrying in {} ms", batch.size(), backoffMillis, e);
         Thread.sleep(backoffMillis);
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        continue;
       }
+      for (int i = 0; i < batch.size(); i++) {
+        onWritten.accept(batch.get(i), applied.get(i));
+      }
+      return;
     }
   }
 

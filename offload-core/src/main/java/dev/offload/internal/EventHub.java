@@ -4,12 +4,11 @@ import dev.offload.Job;
 import dev.offload.JobEvent;
 import dev.offload.JobId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,34 +23,85 @@ final class EventHub {
   private final ConcurrentHashMap<JobId, Waiter> waiters = new ConcurrentHashMap<>();
 
   /**
-   * Keeps events in the order the store changed: a worker may claim a job between another thread's
-   * store write and that thread's publish (a submit, or a retry's completion under a loaded CPU),
-   * and its "running" event must not overtake the "queued"/"scheduled" one. Writers hold the read
-   * side around write-then-publish (they do not wait for each other); a worker publishing its
-   * claims takes the write side, so it waits for writes whose results it may have claimed.
+   * Keeps each job's events in the order the store changed it, without holding any lock across a
+   * store write: a worker may claim and start a job between another thread's store write and that
+   * thread's publish (a submit, or a retry's completion under a loaded CPU), and its "running"
+   * event must not overtake the "queued"/"scheduled" one. A writer registers the jobs it is about
+   * to write ({@link #writing}); events of those jobs from other threads are held ({@link
+   * #publishInOrder}) until the writer has published its own ({@link #written}).
    */
-  private final ReentrantReadWriteLock order = new ReentrantReadWriteLock();
+  private final ConcurrentHashMap<JobId, Held> unpublished = new ConcurrentHashMap<>();
 
-  <T> T writing(Supplier<T> writeAndPublish) {
-    order.readLock().lock();
-    try {
-      return writeAndPublish.get();
-    } finally {
-      order.readLock().unlock();
+  /** Events of one job held back while a write of it is being published; guarded by the map. */
+  private static final class Held {
+    int writers;
+    List<JobEvent> events;
+  }
+
+  /** Registers jobs this thread is about to write; call {@link #written} for each afterwards. */
+  void writing(List<JobId> ids) {
+    if (listeners.isEmpty()) {
+      return;
+    }
+    for (JobId id : ids) {
+      unpublished.compute(
+          id,
+          (k, h) -> {
+            Held held = h != null ? h : new Held();
+            held.writers++;
+            return held;
+          });
     }
   }
 
-  void publishClaimed(List<Job> claimed, Instant at) {
-    if (claimed.isEmpty()) {
+  /**
+   * The write of {@code id} registered by {@link #writing} is done: publishes {@code after} (the
+   * job as written, or {@code null} if nothing changed), then any events held meanwhile.
+   */
+  void written(JobId id, Job after, Instant at) {
+    Held h = unpublished.get(id);
+    if (h == null) {
+      if (after != null) {
+        publish(after, at);
+      }
       return;
     }
-    order.writeLock().lock();
-    try {
-      for (Job job : claimed) {
-        publish(job, at);
-      }
-    } finally {
-      order.writeLock().unlock();
+    unpublished.computeIfPresent(
+        id,
+        (k, held) -> {
+          if (after != null) {
+            publish(after, at);
+          }
+          if (--held.writers > 0) {
+            return held;
+          }
+          if (held.events != null) {
+            held.events.forEach(this::publish);
+          }
+          return null;
+        });
+  }
+
+  /** Publishes an event of a job this thread did not write, after any write being published. */
+  void publishInOrder(JobEvent event) {
+    Held h = unpublished.get(event.id());
+    if (h == null) {
+      publish(event);
+      return;
+    }
+    boolean[] held = {false};
+    unpublished.computeIfPresent(
+        event.id(),
+        (k, w) -> {
+          if (w.events == null) {
+            w.events = new ArrayList<>(2);
+          }
+          w.events.add(event);
+          held[0] = true;
+          return w;
+        });
+    if (!held[0]) {
+      publish(event);
     }
   }
 

@@ -5,12 +5,15 @@ import dev.offload.Job;
 import dev.offload.JobError;
 import dev.offload.JobEvent;
 import dev.offload.JobId;
+import dev.offload.JobState;
+import dev.offload.Lease;
 import dev.offload.Progress;
 import dev.offload.Task;
 import dev.offload.TaskRegistry;
 import dev.offload.WorkerInfo;
 import dev.offload.internal.AttemptContext.StopReason;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
@@ -41,16 +44,42 @@ import org.slf4j.LoggerFactory;
  * an ending attempt hands its slot straight to a prefetched job), waits on the store's work signal
  * when there is nothing to do, and hands each job to its executor. The end of an attempt becomes a
  * fenced {@link Completion} (success, retry after backoff, failure), written by the {@link
- * CompletionBatcher}. Leases are renewed by {@link #heartbeat()}, called by the supervisor, never
- * by the task's thread: a task stuck in a loop still loses its lease when its process dies, and a
- * task whose lease was lost is stopped.
+ * CompletionBatcher}.
+ *
+ * <p>The unit of work is the {@link Lease}, not the job id: running attempts, prefetched jobs and
+ * completions are keyed by lease, and a job claimed again while an older attempt of it still runs
+ * here stops that attempt. Leases are renewed by {@link #heartbeat()} on the engine's lease thread,
+ * never by the task's thread nor behind reaping or purging. The heartbeat also tells the store
+ * which claimed jobs started (charging their attempt), so a short job costs no write beyond its
+ * claim and completion; a job whose earlier claim lapsed unreported ({@link Job#lostReservations})
+ * has its start written before its task code runs, so a job that kills its worker still runs out of
+ * attempts (at most {@code maxAttempts + 1} runs; see docs/ARCHITECTURE.md).
  */
 final class JobWorker {
   private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
 
-  /** An attempt this worker runs. */
-  private record Running(
-      Job job, AttemptContext ctx, ScheduledFuture<?> timeout, long startNanos) {}
+  /** An attempt this worker runs; {@code job} is as claimed (still reserved in the store). */
+  private static final class Running {
+    final Job job;
+    final Lease lease;
+    final int attempt;
+    final AttemptContext ctx;
+    final Instant startedAt;
+    final long startNanos;
+    volatile ScheduledFuture<?> timeout;
+
+    /** Whether the store knows this attempt started (heartbeat or synchronous start write). */
+    volatile boolean startRecorded;
+
+    Running(Job job, AttemptContext ctx, Instant startedAt) {
+      this.job = job;
+      this.lease = job.lease();
+      this.attempt = job.nextAttempt();
+      this.ctx = ctx;
+      this.startedAt = startedAt;
+      this.startNanos = System.nanoTime();
+    }
+  }
 
   /**
    * How much work (by the moving average of recent attempts) a worker may hold claimed but not
@@ -75,7 +104,7 @@ final class JobWorker {
   private final String workerId;
   private final Instant startedAt;
   private final Semaphore slots;
-  private final ConcurrentHashMap<JobId, Running> running = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Lease, Running> running = new ConcurrentHashMap<>();
 
   /** Claimed (leased) but not started yet; started as slots free up. Guarded by itself. */
   private final ArrayDeque<Job> prefetched = new ArrayDeque<>();
@@ -150,15 +179,15 @@ final class JobWorker {
       }
       long seen = localWork.get();
       int room = prefetchRoom();
-      List<Job> claimed;
+      ClaimResult result;
       try {
         Instant now = clock.instant();
-        claimed =
+        result =
             claiming
                 ? store.claim(
                     new ClaimRequest(
                         workerId, settings.queues(), free + room, now, now.plus(lease)))
-                : List.of();
+                : new ClaimResult(List.of(), Long.MIN_VALUE);
       } catch (RuntimeException e) {
         slots.release(free);
         log.warn("claiming jobs failed; retrying in {}", settings.pollInterval(), e);
@@ -167,7 +196,8 @@ final class JobWorker {
         }
         continue;
       }
-      events.publishClaimed(claimed, clock.instant());
+      List<Job> claimed = result.jobs();
+      stopStaleHolds(claimed);
       int starting = Math.min(free, claimed.size());
       if (claimed.size() > starting) {
         synchronized (prefetched) {
@@ -180,7 +210,7 @@ final class JobWorker {
       }
       if (claimed.isEmpty() && localWork.get() == seen && claiming) {
         try {
-          store.awaitWork(settings.queues(), settings.pollInterval());
+          store.awaitWork(settings.queues(), result.wakeMark(), settings.pollInterval());
         } catch (InterruptedException e) {
           break;
         } catch (RuntimeException e) {
@@ -215,6 +245,34 @@ final class JobWorker {
     }
   }
 
+  /**
+   * A job claimed again while an older claim of it is held here (this worker's lease lapsed and it
+   * won the job back): the older attempt can no longer complete, so it is stopped now rather than
+   * left running unrenewed.
+   */
+  private void stopStaleHolds(List<Job> claimed) {
+    if (running.isEmpty() && prefetchedCount() == 0) {
+      return;
+    }
+    for (Job job : claimed) {
+      for (Running r : running.values()) {
+        if (r.job.id().equals(job.id()) && r.ctx.stop(StopReason.LEASE_LOST)) {
+          log.warn(
+              "job {}: claimed again while an older attempt ran here; stopping that", job.id());
+        }
+      }
+      synchronized (prefetched) {
+        prefetched.removeIf(p -> p.id().equals(job.id()));
+      }
+    }
+  }
+
+  private int prefetchedCount() {
+    synchronized (prefetched) {
+      return prefetched.size();
+    }
+  }
+
   private static boolean pause(Duration d) {
     try {
       Thread.sleep(d);
@@ -230,15 +288,10 @@ final class JobWorker {
     Task<Object, Object> task = (Task<Object, Object>) tasks.find(job.task()).orElse(null);
     if (task == null) {
       slots.release();
-      completions.add(
-          job,
-          failOrRetry(
-              job,
-              new JobError(
-                  JobError.EXCEPTION,
-                  "no task named '" + job.task() + "' on worker " + workerId,
-                  null),
-              now));
+      JobError missing =
+          new JobError(
+              JobError.EXCEPTION, "no task named '" + job.task() + "' on worker " + workerId, null);
+      completions.add(job, failOrRetry(job, job.nextAttempt(), now, missing, now));
       return;
     }
     Object input;
@@ -249,41 +302,74 @@ final class JobWorker {
       completions.add(
           job,
           Completion.failed(
-              job.lease(), new JobError(JobError.INVALID_INPUT, e.getMessage(), null)));
+              job.lease(), now, new JobError(JobError.INVALID_INPUT, e.getMessage(), null)));
       return;
     }
     Duration limit = job.timeout();
     AttemptContext ctx =
-        new AttemptContext(job.id(), job.attempts(), limit == null ? null : now.plus(limit));
-    ScheduledFuture<?> timeout =
+        new AttemptContext(job.id(), job.nextAttempt(), limit == null ? null : now.plus(limit));
+    Running attempt = new Running(job, ctx, now);
+    if (job.lostReservations() > 0 && !recordStart(attempt)) {
+      slots.release();
+      return;
+    }
+    running.put(attempt.lease, attempt);
+    attempt.timeout =
         limit == null
             ? null
             : timer.schedule(
                 () -> ctx.stop(StopReason.TIMED_OUT), limit.toNanos(), TimeUnit.NANOSECONDS);
-    Running attempt = new Running(job, ctx, timeout, System.nanoTime());
-    running.put(job.id(), attempt);
     CompletableFuture<Object> future;
     try {
       future = executors.apply(task.name()).execute(task, input, ctx);
     } catch (RuntimeException e) {
       // The executor is full or closing: give the job back at once for this or another worker.
       log.warn("executor refused job {}: {}; releasing it", job.id(), e.getMessage());
-      if (timeout != null) {
-        timeout.cancel(false);
+      if (attempt.timeout != null) {
+        attempt.timeout.cancel(false);
       }
       slots.release();
-      completions.add(job, Completion.release(job.lease()));
+      completions.add(job, Completion.release(attempt.lease));
       return;
     }
+    events.publishInOrder(
+        new JobEvent(
+            job.id(), job.task(), job.queue(), JobState.RUNNING, attempt.attempt, null, now));
     ctx.bind(future);
     future.whenComplete((value, error) -> ended(attempt, value, error));
   }
 
-  private void ended(Running attempt, Object value, Throwable error) {
-    if (attempt.timeout() != null) {
-      attempt.timeout().cancel(false);
+  /**
+   * Writes the start of an attempt before its task code runs, for a job whose earlier claim lapsed
+   * without the store learning whether it ran: if that run killed its worker, this one is charged
+   * even if it kills this worker too. Returns whether the job may run.
+   */
+  private boolean recordStart(Running attempt) {
+    Instant now = clock.instant();
+    try {
+      Set<Lease> lost =
+          store.heartbeat(
+              List.of(new Heartbeat(attempt.lease, null, attempt.startedAt)),
+              now.plus(settings.leaseDuration()),
+              now);
+      if (lost.contains(attempt.lease)) {
+        log.info("job {}: claim lost before it started; not running it", attempt.job.id());
+        return false;
+      }
+      attempt.startRecorded = true;
+      return true;
+    } catch (RuntimeException e) {
+      // Its claim lapses and another claim takes it over; nothing ran, nothing is charged.
+      log.warn("recording the start of job {} failed; leaving it", attempt.job.id(), e);
+      return false;
     }
-    long took = System.nanoTime() - attempt.startNanos();
+  }
+
+  private void ended(Running attempt, Object value, Throwable error) {
+    if (attempt.timeout != null) {
+      attempt.timeout.cancel(false);
+    }
+    long took = System.nanoTime() - attempt.startNanos;
     long average = averageRunNanos;
     averageRunNanos = average < 0 ? took : average - average / 8 + took / 8;
     // The slot goes straight to a prefetched job: no dispatcher or store round trip in between.
@@ -293,83 +379,91 @@ final class JobWorker {
     } else {
       slots.release();
     }
-    Job job = attempt.job();
+    Job job = attempt.job;
     Instant now = clock.instant();
     Completion completion =
-        switch (attempt.ctx().stopReason()) {
+        switch (attempt.ctx.stopReason()) {
           case CANCELLED, LEASE_LOST -> null;
-          case RELEASED -> Completion.release(job.lease());
+          case RELEASED -> Completion.release(attempt.lease);
           case TIMED_OUT ->
               failOrRetry(
                   job,
+                  attempt.attempt,
+                  attempt.startedAt,
                   new JobError(
                       JobError.TIMEOUT,
-                      "attempt " + job.attempts() + " timed out after " + job.timeout(),
+                      "attempt " + attempt.attempt + " timed out after " + job.timeout(),
                       null),
                   now);
-          case NONE -> error == null ? succeeded(job, value, now) : failed(job, error, now);
+          case NONE -> error == null ? succeeded(attempt, value, now) : failed(attempt, error, now);
         };
     if (completion == null) {
-      running.remove(job.id());
+      running.remove(attempt.lease, attempt);
       return;
     }
     completions.add(job, completion);
   }
 
-  private Completion succeeded(Job job, Object value, Instant now) {
+  private Completion succeeded(Running attempt, Object value, Instant now) {
     try {
-      return Completion.succeeded(job.lease(), codec.write(value));
+      return Completion.succeeded(attempt.lease, attempt.startedAt, codec.write(value));
     } catch (RuntimeException e) {
-      return failOrRetry(job, JobError.of(e), now);
+      return failOrRetry(attempt.job, attempt.attempt, attempt.startedAt, JobError.of(e), now);
     }
   }
 
-  private Completion failed(Job job, Throwable error, Instant now) {
+  private Completion failed(Running attempt, Throwable error, Instant now) {
     Throwable cause = DirectRunner.unwrap(error);
     if (cause instanceof InvalidInputException e) {
       // Bad input stays bad: retrying cannot help.
       return Completion.failed(
-          job.lease(), new JobError(JobError.INVALID_INPUT, e.getMessage(), null));
+          attempt.lease,
+          attempt.startedAt,
+          new JobError(JobError.INVALID_INPUT, e.getMessage(), null));
     }
-    if (cause instanceof CancellationException) {
-      return failOrRetry(
-          job, new JobError(JobError.CANCELLED, "the attempt was cancelled", null), now);
-    }
-    return failOrRetry(job, JobError.of(cause), now);
+    JobError why =
+        cause instanceof CancellationException
+            ? new JobError(JobError.CANCELLED, "the attempt was cancelled", null)
+            : JobError.of(cause);
+    return failOrRetry(attempt.job, attempt.attempt, attempt.startedAt, why, now);
   }
 
-  private Completion failOrRetry(Job job, JobError error, Instant now) {
-    if (job.attempts() < job.maxAttempts()) {
+  /** A retry after backoff while attempts remain (counting this one, {@code attempt}). */
+  private Completion failOrRetry(
+      Job job, int attempt, Instant startedAt, JobError error, Instant now) {
+    if (attempt < job.maxAttempts()) {
       return Completion.retry(
-          job.lease(), error, now.plus(job.backoff().delayAfter(job.attempts(), random)));
+          job.lease(), startedAt, error, now.plus(job.backoff().delayAfter(attempt, random)));
     }
-    return Completion.failed(job.lease(), error);
+    return Completion.failed(job.lease(), startedAt, error);
   }
 
   /** Called by the batcher once a completion was written (or rejected as stale). */
   private void written(CompletionBatcher.Pending pending, boolean applied) {
     Job job = pending.job();
-    running.remove(job.id());
-    if (!applied) {
-      log.info(
-          "completion of job {} attempt {} was rejected: its lease was lost",
-          job.id(),
-          job.attempts());
-      return;
+    Completion completion = pending.completion();
+    Running attempt = running.get(completion.lease());
+    if (attempt != null) {
+      running.remove(completion.lease(), attempt);
     }
     Instant now = clock.instant();
-    Job after = pending.completion().applyTo(job, now);
-    if (after.error() != null && pending.completion().outcome() != Completion.Outcome.SUCCEEDED) {
+    if (!applied) {
+      events.written(job.id(), null, now);
+      log.info("completion of job {} was rejected: its lease was lost", job.id());
+      return;
+    }
+    Job after = completion.applyTo(job, now);
+    if (after.error() != null && completion.outcome() != Completion.Outcome.RELEASE) {
       log.warn(
           "job {} task={} attempt {}/{} {}: {}",
           job.id(),
           job.task(),
-          job.attempts(),
+          after.attempts(),
           job.maxAttempts(),
           after.state().wireName(),
           after.error().message());
     }
-    events.publish(after, now);
+    events.written(job.id(), after, now);
   }
 
   /** Stops a local attempt because its job was cancelled; no completion is written for it. */
@@ -377,15 +471,17 @@ final class JobWorker {
     synchronized (prefetched) {
       prefetched.removeIf(j -> j.id().equals(id));
     }
-    Running attempt = running.get(id);
-    if (attempt != null) {
-      attempt.ctx().stop(StopReason.CANCELLED);
+    for (Running attempt : running.values()) {
+      if (attempt.job.id().equals(id)) {
+        attempt.ctx.stop(StopReason.CANCELLED);
+      }
     }
   }
 
   /**
-   * Renews the leases of every local attempt, sends their progress, and stops those whose lease the
-   * store says is lost. Also refreshes this worker's presence record.
+   * Renews the lease of every job held here (prefetched and running), reports the starts the store
+   * has not heard of and the latest progress, and stops attempts whose lease the store says is
+   * lost. Also refreshes this worker's presence record. Runs on the engine's lease thread.
    */
   void heartbeat() {
     Instant now = clock.instant();
@@ -396,34 +492,44 @@ final class JobWorker {
     if (!running.isEmpty() || !waiting.isEmpty()) {
       List<Heartbeat> beats = new ArrayList<>(running.size() + waiting.size());
       List<JobEvent> progressEvents = new ArrayList<>();
+      List<Running> reportingStart = new ArrayList<>();
       for (Job j : waiting) {
-        beats.add(new Heartbeat(j.lease(), null));
+        beats.add(Heartbeat.of(j.lease()));
       }
       for (Running r : running.values()) {
-        Progress p = r.ctx().takeProgress();
-        beats.add(new Heartbeat(r.job().lease(), p));
+        Progress p = r.ctx.takeProgress();
+        boolean reportStart = !r.startRecorded;
+        beats.add(new Heartbeat(r.lease, p, reportStart ? r.startedAt : null));
+        if (reportStart) {
+          reportingStart.add(r);
+        }
         if (p != null) {
-          Job j = r.job();
+          Job j = r.job;
           progressEvents.add(
-              new JobEvent(j.id(), j.task(), j.queue(), j.state(), j.attempts(), p, now));
+              new JobEvent(j.id(), j.task(), j.queue(), JobState.RUNNING, r.attempt, p, now));
         }
       }
-      Set<JobId> lost = store.heartbeat(beats, now.plus(settings.leaseDuration()), now);
+      Set<Lease> lost = store.heartbeat(beats, now.plus(settings.leaseDuration()), now);
+      for (Running r : reportingStart) {
+        if (!lost.contains(r.lease)) {
+          r.startRecorded = true;
+        }
+      }
       if (!lost.isEmpty()) {
         synchronized (prefetched) {
-          prefetched.removeIf(j -> lost.contains(j.id()));
+          prefetched.removeIf(j -> lost.contains(j.lease()));
+        }
+        for (Lease lease : lost) {
+          Running r = running.get(lease);
+          if (r != null && r.ctx.stop(StopReason.LEASE_LOST)) {
+            log.warn(
+                "job {} attempt {}: lease lost (cancelled or expired); stopping it",
+                lease.jobId(),
+                r.attempt);
+          }
         }
       }
-      for (JobId id : lost) {
-        Running r = running.get(id);
-        if (r != null && r.ctx().stop(StopReason.LEASE_LOST)) {
-          log.warn(
-              "job {} attempt {}: lease lost (cancelled or expired); stopping it",
-              id,
-              r.job().attempts());
-        }
-      }
-      progressEvents.forEach(events::publish);
+      progressEvents.forEach(events::publishInOrder);
     }
     registerSafely();
   }
@@ -481,8 +587,8 @@ final class JobWorker {
       }
     }
     for (Running r : running.values()) {
-      if (r.ctx().stop(StopReason.RELEASED)) {
-        log.info("job {} attempt {} released at shutdown", r.job().id(), r.job().attempts());
+      if (r.ctx.stop(StopReason.RELEASED)) {
+        log.info("job {} attempt {} released at shutdown", r.job.id(), r.attempt);
       }
     }
     completions.close(Duration.ofSeconds(10));

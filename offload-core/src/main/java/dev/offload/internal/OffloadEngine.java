@@ -58,6 +58,7 @@ public final class OffloadEngine implements Offload {
   private final TaskExecutor defaultExecutor;
   private final ScheduledExecutorService timer;
   private final ScheduledExecutorService supervisor;
+  private final ScheduledExecutorService leases;
   private final EventHub events = new EventHub();
   private final DirectRunner runner;
   private final JobWorker worker;
@@ -65,21 +66,17 @@ public final class OffloadEngine implements Offload {
   private volatile boolean accepting = true;
   private volatile boolean closed;
 
-  private OffloadEngine(OffloadSettings settings) {
+  private OffloadEngine(OffloadSettings settings, JobStore store) {
     this.settings = settings;
     this.clock = settings.clock();
     this.codec = new JsonCodec(settings.objectMapper());
     this.tasks = settings.tasks();
-    this.store =
-        settings.store() != null
-            ? settings.store()
-            : settings.storeUrl() != null
-                ? JobStores.open(settings.storeUrl())
-                : JobStores.inMemory();
+    this.store = store;
     this.pool = new CpuPool(settings.threads(), settings.queueCapacity());
     this.defaultExecutor = settings.executor() != null ? settings.executor() : pool;
     this.timer = scheduler("offload-timer");
     this.supervisor = scheduler("offload-supervisor");
+    this.leases = scheduler("offload-lease");
     this.runner = new DirectRunner(this::executorFor, timer, clock);
     String workerId =
         settings.workerId() != null
@@ -97,19 +94,59 @@ public final class OffloadEngine implements Offload {
     this.storeSubscription = store.subscribe(events::publish);
   }
 
-  /** Starts an engine: opens the store, starts the pool and, when enabled, the worker. */
+  /**
+   * Starts an engine: opens the store, starts the pool and, when enabled, the worker. If any part
+   * fails to start, what was started is stopped again and the store closed: a failed start leaks no
+   * threads or connections.
+   */
   public static Offload start(OffloadSettings settings) {
-    OffloadEngine engine = new OffloadEngine(settings);
-    engine.startBackground();
-    return engine;
+    JobStore store =
+        settings.store() != null
+            ? settings.store()
+            : settings.storeUrl() != null
+                ? JobStores.open(settings.storeUrl())
+                : JobStores.inMemory();
+    OffloadEngine engine = null;
+    try {
+      engine = new OffloadEngine(settings, store);
+      engine.startBackground();
+      return engine;
+    } catch (RuntimeException | Error e) {
+      try {
+        if (engine != null) {
+          engine.abandon();
+        } else {
+          store.close();
+        }
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** Stops what a constructor or start that failed half-way had started. */
+  private void abandon() {
+    closed = true;
+    accepting = false;
+    leases.shutdownNow();
+    supervisor.shutdownNow();
+    timer.shutdownNow();
+    if (worker != null) {
+      worker.stopClaiming();
+    }
+    pool.close();
+    store.close();
   }
 
   private void startBackground() {
     long lease = settings.leaseDuration().toMillis();
     if (worker != null) {
       worker.start();
+      // Renewal has a thread of its own: reaping and purging (or a slow answer to them) never
+      // delay it, so a live worker's leases do not lapse behind housekeeping.
       long beat = Math.max(10, lease / 3);
-      supervisor.scheduleWithFixedDelay(
+      leases.scheduleWithFixedDelay(
           guarded("heartbeat", worker::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
     }
     // Any instance may reap: a crashed worker's jobs come back even if no other worker runs here.
@@ -140,9 +177,25 @@ public final class OffloadEngine implements Offload {
     };
   }
 
+  /** Lapsed leases reaped per store call; a full batch is followed by another at once. */
+  private static final int REAP_BATCH = 500;
+
+  /** Finished jobs deleted per store call, and the most batches one purge run deletes. */
+  private static final int PURGE_BATCH = 1_000;
+
+  private static final int PURGE_BATCHES_PER_RUN = 10;
+
   private void reap() {
-    Instant now = clock.instant();
-    for (Job job : store.reapExpiredLeases(now)) {
+    List<Job> reaped;
+    do {
+      Instant now = clock.instant();
+      reaped = store.reapExpiredLeases(now, REAP_BATCH);
+      publishReaped(reaped, now);
+    } while (reaped.size() == REAP_BATCH && !closed);
+  }
+
+  private void publishReaped(List<Job> reaped, Instant now) {
+    for (Job job : reaped) {
       log.warn(
           "job {} task={} attempt {}: lease expired; now {}",
           job.id(),
@@ -153,11 +206,17 @@ public final class OffloadEngine implements Offload {
     }
   }
 
+  /**
+   * Deletes finished jobs past retention in short batches, at most {@link #PURGE_BATCHES_PER_RUN}
+   * per run: a backlog of millions is worked off over several runs instead of holding the
+   * supervisor (and the store) for minutes.
+   */
   private void purge() {
     Instant before = clock.instant().minus(settings.resultRetention());
-    int batch = 1_000;
-    while (store.purge(before, batch) == batch && !closed) {
-      // Several batches keep each delete short while catching up on a large backlog.
+    for (int i = 0; i < PURGE_BATCHES_PER_RUN && !closed; i++) {
+      if (store.purge(before, PURGE_BATCH) < PURGE_BATCH) {
+        return;
+      }
     }
   }
 
@@ -301,19 +360,24 @@ public final class OffloadEngine implements Offload {
     for (JobSpec spec : specs) {
       jobs.add(newJob(spec, now));
     }
-    List<Job> stored =
-        events.writing(() -> {
-          List<EnqueueResult> results =
-              jobs.size() == 1 ? List.of(store.enqueue(jobs.get(0))) : store.enqueueAll(jobs);
-          List<Job> out = new ArrayList<>(results.size());
-          for (EnqueueResult r : results) {
-            out.add(r.job());
-            if (r.created()) {
-              events.publish(r.job(), now);
-            }
-          }
-          return out;
-        });
+    List<JobId> ids = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      ids.add(job.id());
+    }
+    events.writing(ids);
+    List<EnqueueResult> results;
+    try {
+      results = jobs.size() == 1 ? List.of(store.enqueue(jobs.get(0))) : store.enqueueAll(jobs);
+    } catch (RuntimeException e) {
+      ids.forEach(id -> events.written(id, null, now));
+      throw e;
+    }
+    List<Job> stored = new ArrayList<>(results.size());
+    for (int i = 0; i < results.size(); i++) {
+      EnqueueResult r = results.get(i);
+      stored.add(r.job());
+      events.written(ids.get(i), r.created() ? r.job() : null, now);
+    }
     if (worker != null) {
       worker.workArrived();
     }
@@ -326,27 +390,19 @@ public final class OffloadEngine implements Offload {
     Instant runAt =
         spec.runAt() != null ? spec.runAt() : spec.delay() != null ? now.plus(spec.delay()) : now;
     JobState state = runAt.isAfter(now) ? JobState.SCHEDULED : JobState.QUEUED;
-    return new Job(
+    return Job.submitted(
         JobId.newId(now),
         spec.task(),
         spec.queue() != null ? spec.queue() : JobSpec.DEFAULT_QUEUE,
         state,
         spec.priority(),
         input,
-        null,
-        null,
-        null,
-        0,
         spec.maxAttempts() != null ? spec.maxAttempts() : settings.defaultMaxAttempts(),
         spec.backoff() != null ? spec.backoff() : settings.defaultBackoff(),
         spec.timeout() != null ? spec.timeout() : settings.defaultTimeout(),
         spec.idempotencyKey(),
         now,
-        runAt,
-        null,
-        null,
-        null,
-        null);
+        runAt);
   }
 
   /**
@@ -506,6 +562,7 @@ public final class OffloadEngine implements Offload {
       worker.drain(settings.shutdownGrace());
     }
     closed = true;
+    leases.shutdownNow();
     supervisor.shutdownNow();
     pool.close();
     try {
