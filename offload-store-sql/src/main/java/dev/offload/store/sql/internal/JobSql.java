@@ -18,7 +18,8 @@ public final class JobSql {
   static final String TERMINAL = "state IN ('succeeded', 'failed', 'cancelled')";
 
   /** The lease is held: same token and owner, claimed (queued) or running. */
-  static final String HELD = "lease_token = ? AND lease_owner = ? AND state IN ('queued', 'running')";
+  static final String HELD =
+      "lease_token = ? AND lease_owner = ? AND state IN ('queued', 'running')";
 
   /** One bound parameter of a claim statement, in order. */
   enum ClaimParam {
@@ -138,38 +139,38 @@ public final class JobSql {
    * The SET and WHERE of a completion ({@code Completion.applyTo}), for the batch writers: the
    * values come from a source with columns {@code vid, vtoken, vowner} (the lease), {@code vkind}
    * ({@code succeeded}, {@code failed}, {@code retry} or {@code release}), {@code vresult}, {@code
-   * verr} (whether the error columns are replaced) with {@code vtype, vmsg, vdetail}, {@code
-   * vaerr} (whether the ended attempt has that error), {@code vretry} (retry-at), {@code vstarted}
-   * (the attempt's start) and {@code vnow}.
+   * verr} (whether the error columns are replaced) with {@code vtype, vmsg, vdetail}, {@code vaerr}
+   * (whether the ended attempt has that error), {@code vretry} (retry-at), {@code vstarted} (the
+   * attempt's start) and {@code vnow}.
    *
    * <p>A release ({@code Job.released}) hands the job back: a started one is refunded its attempt
-   * and due at once, a claimed one only loses its lease. Any other outcome first starts a job
-   * still claimed ({@code Job.started}: attempt charged, started at {@code vstarted}), then
-   * finishes ({@code Job.finished}: a success clears the error, a failure without an error keeps
-   * the last) or retries it ({@code Job.retried}), appending the ended attempt to the history.
-   * Every SET expression reads the row as it was: {@code state = 'queued'} means "not started".
+   * and due at once, a claimed one only loses its lease. Any other outcome first starts a job still
+   * claimed ({@code Job.started}: attempt charged, started at {@code vstarted}), then finishes
+   * ({@code Job.finished}: a success clears the error, a failure without an error keeps the last)
+   * or retries it ({@code Job.retried}), appending the ended attempt to the history. Every SET
+   * expression reads the row as it was: {@code state = 'queued'} means "not started".
    */
   String completeSetAndWhere() {
     String attempt = "CASE WHEN state = 'queued' THEN attempts + 1 ELSE attempts END";
     String startedAt = "CASE WHEN state = 'queued' THEN vstarted ELSE started_at END";
     String outcome = "CASE WHEN vkind = 'succeeded' THEN 'succeeded' ELSE 'failed' END";
     return """
-         SET state = CASE vkind WHEN 'succeeded' THEN 'succeeded' WHEN 'failed' THEN 'failed'
-            WHEN 'retry' THEN 'scheduled' ELSE 'queued' END,
-          result = CASE WHEN vkind IN ('succeeded', 'failed') THEN vresult ELSE result END,
-          error_type = CASE WHEN verr THEN vtype ELSE error_type END,
-          error_message = CASE WHEN verr THEN vmsg ELSE error_message END,
-          error_detail = CASE WHEN verr THEN vdetail ELSE error_detail END,
-          attempts = CASE WHEN vkind = 'release'
-            THEN CASE WHEN state = 'running' THEN attempts - 1 ELSE attempts END
-            ELSE %1$s END,
-          run_at = CASE WHEN vkind = 'retry' THEN vretry
-            WHEN vkind = 'release' AND state = 'running' THEN vnow ELSE run_at END,
-          started_at = CASE WHEN vkind = 'release' THEN started_at ELSE %2$s END,
-          finished_at = CASE WHEN vkind IN ('succeeded', 'failed') THEN vnow ELSE finished_at END,
-          lease_owner = NULL, lease_expires_at = NULL,
-          history = CASE WHEN vkind = 'release' THEN history ELSE %3$s END
-        """
+     SET state = CASE vkind WHEN 'succeeded' THEN 'succeeded' WHEN 'failed' THEN 'failed'
+        WHEN 'retry' THEN 'scheduled' ELSE 'queued' END,
+      result = CASE WHEN vkind IN ('succeeded', 'failed') THEN vresult ELSE result END,
+      error_type = CASE WHEN verr THEN vtype ELSE error_type END,
+      error_message = CASE WHEN verr THEN vmsg ELSE error_message END,
+      error_detail = CASE WHEN verr THEN vdetail ELSE error_detail END,
+      attempts = CASE WHEN vkind = 'release'
+        THEN CASE WHEN state = 'running' THEN attempts - 1 ELSE attempts END
+        ELSE %1$s END,
+      run_at = CASE WHEN vkind = 'retry' THEN vretry
+        WHEN vkind = 'release' AND state = 'running' THEN vnow ELSE run_at END,
+      started_at = CASE WHEN vkind = 'release' THEN started_at ELSE %2$s END,
+      finished_at = CASE WHEN vkind IN ('succeeded', 'failed') THEN vnow ELSE finished_at END,
+      lease_owner = NULL, lease_expires_at = NULL,
+      history = CASE WHEN vkind = 'release' THEN history ELSE %3$s END
+    """
             .formatted(
                 attempt,
                 startedAt,

@@ -47,7 +47,8 @@ final class UnnestBatchWriter implements BatchWriter {
                       AS v(vid, vtoken, vowner, vkind, vresult, verr, vtype, vmsg, vdetail, vaerr,
                       vretry, vstarted),
                       (SELECT ?::int8 AS vnow) AS n
-                    WHERE\s""")
+                    WHERE\s\
+                    """)
             + " RETURNING id";
   }
 
@@ -101,8 +102,7 @@ final class UnnestBatchWriter implements BatchWriter {
   }
 
   @Override
-  public Set<JobId> complete(Connection c, List<CompletionRow> rows, long now)
-      throws SQLException {
+  public Set<JobId> complete(Connection c, List<CompletionRow> rows, long now) throws SQLException {
     int n = rows.size();
     UUID[] id = new UUID[n];
     Long[] token = new Long[n];
