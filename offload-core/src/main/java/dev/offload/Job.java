@@ -281,8 +281,9 @@ public record Job(
   }
 
   /**
-   * Put back to {@code QUEUED} by an operator after it failed or was cancelled: a fresh allowance
-   * of {@code maxAttempts}; the history of earlier attempts is kept.
+   * Put back to {@code QUEUED} by an operator after it failed or was cancelled, with a fresh
+   * allowance of attempts on top of those already charged (attempt numbers keep rising, so the
+   * history stays unambiguous); the history of earlier attempts is kept.
    */
   public Job requeued(Instant now) {
     return edit()
@@ -290,7 +291,7 @@ public record Job(
         .result(null)
         .error(null)
         .progress(null)
-        .attempts(0)
+        .maxAttempts(attempts + maxAttempts)
         .runAt(now)
         .startedAt(null)
         .finishedAt(null)
@@ -340,6 +341,7 @@ public record Job(
     private JobError error;
     private Progress progress;
     private int attempts;
+    private int maxAttempts;
     private Instant runAt;
     private Instant startedAt;
     private Instant finishedAt;
@@ -356,6 +358,7 @@ public record Job(
       error = from.error;
       progress = from.progress;
       attempts = from.attempts;
+      maxAttempts = from.maxAttempts;
       runAt = from.runAt;
       startedAt = from.startedAt;
       finishedAt = from.finishedAt;
@@ -388,6 +391,11 @@ public record Job(
 
     Next attempts(int v) {
       attempts = v;
+      return this;
+    }
+
+    Next maxAttempts(int v) {
+      maxAttempts = v;
       return this;
     }
 

@@ -62,30 +62,25 @@ class JobStateTest {
   void jobTransitionsRefuseWhatTheTableForbids() {
     TestClock clock = new TestClock();
     Job job =
-        new Job(
+        Job.submitted(
             JobId.newId(clock.instant()),
             "t",
             "default",
             QUEUED,
             0,
             "{}",
-            null,
-            null,
-            null,
-            0,
             3,
             Backoff.DEFAULT,
             null,
             null,
             clock.instant(),
-            clock.instant(),
-            null,
-            null,
-            null,
-            null);
-    Job done =
-        job.claimed("w", clock.instant(), clock.instant().plusSeconds(10))
-            .finished(SUCCEEDED, "{}", null, clock.instant());
+            clock.instant());
+    Job claimed = job.claimed("w", clock.instant(), clock.instant().plusSeconds(10));
+    assertThatThrownBy(() -> claimed.finished(SUCCEEDED, "{}", null, clock.instant()))
+        .as("a claimed job that never started cannot succeed")
+        .isInstanceOf(IllegalStateException.class);
+    Job done = claimed.started(clock.instant()).finished(SUCCEEDED, "{}", null, clock.instant());
+    assertThat(done.attempts()).isEqualTo(1);
     assertThatThrownBy(() -> done.requeued(clock.instant()))
         .isInstanceOf(IllegalStateException.class);
   }

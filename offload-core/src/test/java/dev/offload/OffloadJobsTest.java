@@ -2,11 +2,13 @@ package dev.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.demo.DemoTasks;
 import dev.offload.spi.ClaimRequest;
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -278,18 +280,58 @@ class OffloadJobsTest {
   void aJobOfACrashedWorkerIsRunAgainAfterItsLeaseAndTheLateCompletionIsRejected() {
     offload.close();
     Job job = offload0Submit();
-    // A worker in another process claims the job and dies without a word.
+    // A worker in another process claims the job, reports it started, and dies without a word.
     Instant now = clock.instant();
     Job claimed =
-        store.claim(new ClaimRequest("dead-worker", Set.of(), 1, now, now.plusSeconds(1))).get(0);
+        store
+            .claim(new ClaimRequest("dead-worker", Set.of(), 1, now, now.plusSeconds(1)))
+            .jobs()
+            .get(0);
+    assertThat(
+            store.heartbeat(
+                List.of(new Heartbeat(claimed.lease(), null, now)), now.plusSeconds(1), now))
+        .isEmpty();
     offload = start(store);
     clock.advance(Duration.ofSeconds(2));
     Job done = awaitState(job.id(), JobState.SUCCEEDED);
     assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.error()).as("a success clears the error").isNull();
+    assertThat(done.history())
+        .extracting(JobAttempt::attempt, JobAttempt::worker, JobAttempt::outcome)
+        .containsExactly(
+            tuple(1, "dead-worker", JobAttempt.LEASE_EXPIRED),
+            tuple(2, done.history().get(1).worker(), JobAttempt.SUCCEEDED));
+    assertThat(done.history().get(0).error().type()).isEqualTo(JobError.LEASE_EXPIRED);
     assertThat(
-            store.complete(List.of(Completion.succeeded(claimed.lease(), "666")), clock.instant()))
+            store.complete(
+                List.of(Completion.succeeded(claimed.lease(), now, "666")), clock.instant()))
         .containsExactly(false);
     assertThat(offload.result(job.id(), Integer.class)).isEqualTo(2);
+  }
+
+  @Test
+  void aJobClaimedByAWorkerThatDiedBeforeStartingItIsNotCharged() {
+    offload.close();
+    Job job = offload0Submit();
+    Instant now = clock.instant();
+    Job claimed =
+        store
+            .claim(new ClaimRequest("dead-worker", Set.of(), 1, now, now.plusSeconds(1)))
+            .jobs()
+            .get(0);
+    assertThat(store.get(job.id()).orElseThrow().state())
+        .as("a claimed job is not shown as running")
+        .isEqualTo(JobState.QUEUED);
+    offload = start(store);
+    clock.advance(Duration.ofSeconds(2));
+    Job done = awaitState(job.id(), JobState.SUCCEEDED);
+    assertThat(done.attempts()).isEqualTo(1);
+    assertThat(done.lostReservations()).isEqualTo(1);
+    assertThat(done.history()).hasSize(1);
+    assertThat(
+            store.complete(
+                List.of(Completion.succeeded(claimed.lease(), now, "666")), clock.instant()))
+        .containsExactly(false);
   }
 
   private Job offload0Submit() {
@@ -353,16 +395,22 @@ class OffloadJobsTest {
       specs.add(JobSpec.of("double", new In(i)));
     }
     List<Job> jobs = offload.submitAll(specs);
-    // One claim took them all: the loop runs in the only slot, the rest wait, leased, behind it.
+    // One claim took them all: the loop runs in the only slot (running once a heartbeat reported
+    // its start), the rest wait behind it, leased but honestly still queued and not charged.
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> offload.counts().total(JobState.RUNNING) == 6);
+        .until(() ->
+            offload.counts().total(JobState.RUNNING) == 1
+                && jobs.stream()
+                    .allMatch(j -> store.get(j.id()).orElseThrow().leaseOwner() != null));
+    assertThat(offload.counts().total(JobState.QUEUED)).isEqualTo(5);
     assertThat(offload.counts().total(JobState.SUCCEEDED)).isEqualTo(1);
     offload.close();
     for (Job job : jobs) {
       Job after = store.get(job.id()).orElseThrow();
       assertThat(after.state()).as("job %s", job.task()).isEqualTo(JobState.QUEUED);
       assertThat(after.leaseOwner()).isNull();
+      assertThat(after.attempts()).as("released at shutdown: not charged").isZero();
     }
     offload = start(store);
     for (Job job : jobs.subList(1, jobs.size())) {

@@ -15,27 +15,8 @@ class InMemoryJobStoreTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
   private static Job job(JobId id, String key) {
-    return new Job(
-        id,
-        "t",
-        "default",
-        JobState.QUEUED,
-        0,
-        "{}",
-        null,
-        null,
-        null,
-        0,
-        3,
-        Backoff.DEFAULT,
-        null,
-        key,
-        NOW,
-        NOW,
-        null,
-        null,
-        null,
-        null);
+    return Job.submitted(
+        id, "t", "default", JobState.QUEUED, 0, "{}", 3, Backoff.DEFAULT, null, key, NOW, NOW);
   }
 
   @Test
