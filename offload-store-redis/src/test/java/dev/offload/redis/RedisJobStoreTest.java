@@ -409,7 +409,7 @@ class RedisJobStoreTest {
   }
 
   @Test
-  void requeueTakesBackFailedAndCancelledJobsOnlyWithAFreshAllowance() {
+  void requeueTakesBackFailedAndCancelledJobsOnlyWithMoreAttemptsAllowed() {
     Job job = job("q", T0);
     store.enqueue(job);
     assertThatThrownBy(() -> store.requeue(job.id(), T0))
@@ -421,12 +421,12 @@ class RedisJobStoreTest {
     assertThat(failed.attempts()).isEqualTo(1);
     Job requeued = store.requeue(job.id(), T0.plusSeconds(3)).orElseThrow();
     assertThat(requeued).isEqualTo(failed.requeued(T0.plusSeconds(3)));
-    assertThat(requeued.attempts()).isZero();
-    assertThat(requeued.maxAttempts()).isEqualTo(failed.maxAttempts());
+    assertThat(requeued.attempts()).isEqualTo(1);
+    assertThat(requeued.maxAttempts()).isEqualTo(failed.maxAttempts() + 1);
     assertThat(requeued.history()).hasSize(1);
     Job again = claim(1, T0.plusSeconds(3)).get(0);
     assertThat(again.leaseToken()).isEqualTo(2);
-    assertThat(again.attempts()).isZero();
+    assertThat(again.nextAttempt()).isEqualTo(2);
     assertThat(store.requeue(JobId.newId(T0), T0)).isEmpty();
   }
 
@@ -586,7 +586,7 @@ class RedisJobStoreTest {
   @Test
   void withoutACapEveryFinishedJobIsKeptUntilPurged() {
     assertThat(((RedisJobStore) store).config().maxFinished()).isZero();
-    int n = 101_000; // past the old default cap of 100,000
+    int n = 105_000; // past the old default cap of 100,000
     Instant now = T0;
     for (int from = 0; from < n; from += 5000) {
       List<Job> batch = new ArrayList<>(5000);

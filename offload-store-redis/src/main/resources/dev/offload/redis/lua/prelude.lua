@@ -359,13 +359,14 @@ local function cancelled(j, err, now)
   clear_lease(j)
 end
 
--- Job.requeued: a fresh allowance of attempts; the history stays.
+-- Job.requeued: a fresh allowance of attempts on top of those charged (attempt numbers keep
+-- rising); the history stays.
 local function requeued(j, now)
   set(j, 'st', 'queued')
   set(j, 'res', nil)
   set(j, 'err', nil)
   set(j, 'prog', nil)
-  set(j, 'att', '0')
+  set(j, 'max', tostring(tonumber(j.att) + tonumber(j.max)))
   set(j, 'ra', now)
   set(j, 'sa', nil)
   set(j, 'fa', nil)

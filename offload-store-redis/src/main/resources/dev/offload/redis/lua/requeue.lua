@@ -1,5 +1,5 @@
 -- ARGV[6] id, [7] now. Replies {'ok', fields}, {'conflict', state}, or nil (no such job).
--- Job.requeued: attempts back to 0, the history stays.
+-- Job.requeued: more attempts allowed on top of those charged, the history stays.
 local id, now = ARGV[6], ARGV[7]
 local j = load(id)
 if not j then return nil end
