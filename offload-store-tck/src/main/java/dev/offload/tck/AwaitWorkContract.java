@@ -3,8 +3,11 @@ package dev.offload.tck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.JobStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -49,7 +52,7 @@ abstract class AwaitWorkContract extends ContractSupport {
     Duration maxWait = Duration.ofMillis(300);
     long start = System.nanoTime();
 
-    boolean signalled = store().awaitWork(Set.of(), maxWait);
+    boolean signalled = store().awaitWork(Set.of(), wakeMark(store(), Set.of()), maxWait);
 
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(signalled).isFalse();
@@ -66,7 +69,7 @@ abstract class AwaitWorkContract extends ContractSupport {
         new Thread(
             () -> {
               try {
-                store().awaitWork(Set.of(), LONG_WAIT);
+                store().awaitWork(Set.of(), wakeMark(store(), Set.of()), LONG_WAIT);
                 // Returning early is fine as long as the interrupt is not swallowed.
                 outcome.set(
                     Thread.currentThread().isInterrupted() ? "interrupted" : "returned, flag lost");
@@ -88,6 +91,39 @@ abstract class AwaitWorkContract extends ContractSupport {
     }
   }
 
+  @Test
+  void workAnnouncedBetweenAnEmptyClaimAndTheWaitIsNotSleptThroughWhicheverThreadsTheyRunOn()
+      throws Exception {
+    ExecutorService claimer = Executors.newSingleThreadExecutor();
+    ExecutorService waiter = Executors.newSingleThreadExecutor();
+    try {
+      ClaimResult empty =
+          claimer
+              .submit(() ->
+                  store().claim(new ClaimRequest(WORKER, Set.of(), 1, now(), now().plus(LEASE))))
+              .get();
+      assertThat(empty.jobs()).isEmpty();
+      enqueueQueued();
+      long start = System.nanoTime();
+      boolean woke =
+          waiter.submit(() -> store().awaitWork(Set.of(), empty.wakeMark(), LONG_WAIT)).get();
+      assertThat(woke).as("the wait saw the work announced after the claim's mark").isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(PROMPTLY);
+      assertThat(claim(WORKER, 1)).hasSize(1);
+    } finally {
+      claimer.shutdownNow();
+      waiter.shutdownNow();
+    }
+  }
+
+  /** The mark of an empty claim on {@code queues}, as a worker takes it before waiting. */
+  private static long wakeMark(JobStore store, Set<String> queues) {
+    Instant now = Instant.now();
+    return store
+        .claim(new ClaimRequest("tck-waiter", queues, 1, now, now.plusSeconds(30)))
+        .wakeMark();
+  }
+
   /**
    * Asserts that a waiter on {@code waitingOn} wakes by a signal soon after {@code work} runs on
    * another thread (again and again, as the waiter may not be waiting yet at first).
@@ -97,7 +133,8 @@ abstract class AwaitWorkContract extends ContractSupport {
     ExecutorService waiter = Executors.newSingleThreadExecutor();
     try {
       long start = System.nanoTime();
-      Future<Boolean> woke = waiter.submit(() -> waitingOn.awaitWork(queues, LONG_WAIT));
+      Future<Boolean> woke =
+          waiter.submit(() -> waitingOn.awaitWork(queues, wakeMark(waitingOn, queues), LONG_WAIT));
       await()
           .atMost(PROMPTLY)
           .pollInterval(Duration.ofMillis(50))

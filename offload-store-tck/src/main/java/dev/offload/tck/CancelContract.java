@@ -52,12 +52,14 @@ abstract class CancelContract extends ContractSupport {
     assertCancelledNow(cancelled);
     assertThat(cancelled.attempts()).isEqualTo(1);
     assertThat(
-            store().heartbeat(List.of(new Heartbeat(job.lease(), null)), now().plus(LEASE), now()))
-        .containsExactly(job.id());
-    assertThat(store().complete(List.of(Completion.succeeded(job.lease(), "1")), now()))
+            store()
+                .heartbeat(
+                    List.of(new Heartbeat(job.lease(), null, null)), now().plus(LEASE), now()))
+        .containsExactly(job.lease());
+    assertThat(store().complete(List.of(Completion.succeeded(job.lease(), now(), "1")), now()))
         .containsExactly(false);
     clock().advance(LEASE.multipliedBy(2));
-    assertThat(store().reapExpiredLeases(now())).isEmpty();
+    assertThat(store().reapExpiredLeases(now(), 100)).isEmpty();
     assertThat(get(job.id())).isEqualTo(cancelled);
   }
 
@@ -68,8 +70,9 @@ abstract class CancelContract extends ContractSupport {
     store()
         .complete(
             List.of(
-                Completion.succeeded(succeeded.lease(), "1"),
-                Completion.failed(failed.lease(), new JobError(JobError.EXCEPTION, "x", null))),
+                Completion.succeeded(succeeded.lease(), now(), "1"),
+                Completion.failed(
+                    failed.lease(), now(), new JobError(JobError.EXCEPTION, "x", null))),
             now());
     Job cancelled = store().cancel(enqueueQueued().id(), now()).orElseThrow();
     clock().advance(Duration.ofSeconds(1));

@@ -7,11 +7,13 @@ import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.spi.ClaimRequest;
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,22 +25,44 @@ abstract class ClaimContract extends ContractSupport {
   }
 
   @Test
-  void claimMarksTheJobRunningUnderTheWorkersLease() {
+  void claimLeasesTheJobToTheWorkerWithoutChargingAnAttempt() {
     Job job = enqueueQueued();
     clock().advanceMillis(1234);
     Instant until = now().plus(Duration.ofSeconds(17));
 
-    List<Job> claimed = store().claim(new ClaimRequest(WORKER, Set.of(), 10, now(), until));
+    List<Job> claimed = store().claim(new ClaimRequest(WORKER, Set.of(), 10, now(), until)).jobs();
 
     assertThat(claimed).hasSize(1);
-    Job running = claimed.get(0);
-    assertThat(running).isEqualTo(job.claimed(WORKER, now(), until));
-    assertThat(running.state()).isEqualTo(JobState.RUNNING);
-    assertThat(running.attempts()).isEqualTo(1);
-    assertThat(running.leaseOwner()).isEqualTo(WORKER);
-    assertThat(running.leaseExpiresAt()).isEqualTo(until);
-    assertThat(running.startedAt()).isEqualTo(now());
-    assertThat(get(job.id())).isEqualTo(running);
+    Job held = claimed.get(0);
+    assertThat(held).isEqualTo(job.claimed(WORKER, now(), until));
+    assertThat(held.state()).as("claimed is not running").isEqualTo(JobState.QUEUED);
+    assertThat(held.attempts()).isZero();
+    assertThat(held.leaseToken()).isEqualTo(job.leaseToken() + 1);
+    assertThat(held.leaseOwner()).isEqualTo(WORKER);
+    assertThat(held.leaseExpiresAt()).isEqualTo(until);
+    assertThat(held.startedAt()).isNull();
+    assertThat(get(job.id())).isEqualTo(held);
+    assertThat(nonZeroCounts()).containsEntry("default", Map.of(JobState.QUEUED, 1L));
+  }
+
+  @Test
+  void aClaimedJobIsNotClaimedAgainWhileItsLeaseHoldsThenIsTakenOverWithALostReservation() {
+    Job held = claimed();
+    assertThat(claim(OTHER_WORKER, 10)).isEmpty();
+    clock().advance(LEASE);
+    assertThat(claim(OTHER_WORKER, 10)).as("a lease that ends now still holds").isEmpty();
+
+    clock().advanceMillis(1);
+    List<Job> taken = claim(OTHER_WORKER, 10);
+
+    assertThat(taken).containsExactly(held.claimed(OTHER_WORKER, now(), now().plus(LEASE)));
+    Job again = taken.get(0);
+    assertThat(again.leaseToken()).isEqualTo(held.leaseToken() + 1);
+    assertThat(again.lostReservations()).isEqualTo(1);
+    assertThat(again.attempts()).as("the lapsed claim never started: nothing charged").isZero();
+    assertThat(store().heartbeat(List.of(Heartbeat.of(held.lease())), now().plus(LEASE), now()))
+        .as("the first worker's lease is gone")
+        .containsExactly(held.lease());
   }
 
   @Test
@@ -115,7 +139,8 @@ abstract class ClaimContract extends ContractSupport {
         .extracting(Job::priority)
         .as("the batch holds the top three; its order is not part of the contract")
         .containsExactlyInAnyOrder(8, 8, 5);
-    assertThat(claimed).extracting(Job::state).containsOnly(JobState.RUNNING);
+    assertThat(claimed).extracting(Job::state).containsOnly(JobState.QUEUED);
+    assertThat(claimed).extracting(Job::leaseOwner).containsOnly(WORKER);
   }
 
   @Test
@@ -161,8 +186,9 @@ abstract class ClaimContract extends ContractSupport {
     List<Job> claimed = claim(WORKER, 1);
 
     assertThat(claimed).extracting(Job::id).containsExactly(job.id());
-    assertThat(claimed.get(0).state()).isEqualTo(JobState.RUNNING);
-    assertThat(claimed.get(0).attempts()).isEqualTo(1);
+    assertThat(claimed.get(0).state()).isEqualTo(JobState.QUEUED);
+    assertThat(claimed.get(0).attempts()).isZero();
+    assertThat(claimed.get(0).leaseOwner()).isEqualTo(WORKER);
   }
 
   @Test
@@ -179,18 +205,22 @@ abstract class ClaimContract extends ContractSupport {
   }
 
   @Test
-  void everyClaimIsANewAttempt() {
+  void everyClaimDrawsANewTokenButOnlyAStartIsCharged() {
     Job first = running();
+    assertThat(first.attempts()).isEqualTo(1);
     assertThat(store().complete(List.of(Completion.release(first.lease())), now()))
         .containsExactly(true);
+    assertThat(get(first.id()).attempts()).as("a release is refunded").isZero();
     clock().advanceMillis(5);
 
     List<Job> again = claim(OTHER_WORKER, 1, first.queue());
 
     assertThat(again).hasSize(1);
-    assertThat(again.get(0).attempts()).isEqualTo(2);
+    assertThat(again.get(0).leaseToken()).isEqualTo(first.leaseToken() + 1);
+    assertThat(again.get(0).attempts()).isZero();
+    assertThat(again.get(0).nextAttempt()).isEqualTo(1);
     assertThat(again.get(0).leaseOwner()).isEqualTo(OTHER_WORKER);
-    assertThat(again.get(0).startedAt()).isEqualTo(now());
+    assertThat(again.get(0).lostReservations()).as("a release is not a lost claim").isZero();
   }
 
   private List<JobId> sortedIds(int n, Instant at) {

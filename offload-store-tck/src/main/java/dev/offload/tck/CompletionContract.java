@@ -27,12 +27,12 @@ abstract class CompletionContract extends ContractSupport {
     Job job = running();
     store()
         .heartbeat(
-            List.of(new Heartbeat(job.lease(), new Progress(0.5, "half"))),
+            List.of(new Heartbeat(job.lease(), new Progress(0.5, "half"), null)),
             now().plus(LEASE),
             now());
     Job beforeCompletion = get(job.id());
     clock().advanceMillis(700);
-    Completion done = Completion.succeeded(job.lease(), "{\"answer\":42}");
+    Completion done = Completion.succeeded(job.lease(), now(), "{\"answer\":42}");
 
     assertThat(store().complete(List.of(done), now())).containsExactly(true);
 
@@ -50,7 +50,7 @@ abstract class CompletionContract extends ContractSupport {
   void failedStoresTheErrorAndFinishesTheJob() {
     Job job = running();
     clock().advanceMillis(300);
-    Completion failed = Completion.failed(job.lease(), BOOM);
+    Completion failed = Completion.failed(job.lease(), now(), BOOM);
 
     assertThat(store().complete(List.of(failed), now())).containsExactly(true);
 
@@ -67,7 +67,7 @@ abstract class CompletionContract extends ContractSupport {
   void retryWaitsScheduledUntilTheRetryTime() {
     Job job = running();
     Instant retryAt = now().plus(Duration.ofSeconds(5));
-    Completion retry = Completion.retry(job.lease(), BOOM, retryAt);
+    Completion retry = Completion.retry(job.lease(), now(), BOOM, retryAt);
 
     assertThat(store().complete(List.of(retry), now())).containsExactly(true);
 
@@ -112,15 +112,15 @@ abstract class CompletionContract extends ContractSupport {
     Job a = running();
     Job b = running();
     Job c = running();
-    Lease forgedB = new Lease(b.id(), b.attempts(), OTHER_WORKER);
+    Lease forgedB = new Lease(b.id(), b.leaseToken(), OTHER_WORKER);
 
     List<Boolean> applied =
         store()
             .complete(
                 List.of(
-                    Completion.succeeded(a.lease(), "1"),
-                    Completion.succeeded(forgedB, "2"),
-                    Completion.failed(c.lease(), BOOM)),
+                    Completion.succeeded(a.lease(), now(), "1"),
+                    Completion.succeeded(forgedB, now(), "2"),
+                    Completion.failed(c.lease(), now(), BOOM)),
                 now());
 
     assertThat(applied).containsExactly(true, false, true);
@@ -137,26 +137,26 @@ abstract class CompletionContract extends ContractSupport {
   @Test
   void secondCompletionOfTheSameAttemptIsRejected() {
     Job job = running();
-    store().complete(List.of(Completion.succeeded(job.lease(), "\"first\"")), now());
+    store().complete(List.of(Completion.succeeded(job.lease(), now(), "\"first\"")), now());
     Job finished = get(job.id());
 
-    assertRejected(Completion.failed(job.lease(), BOOM), finished);
-    assertRejected(Completion.succeeded(job.lease(), "\"second\""), finished);
+    assertRejected(Completion.failed(job.lease(), now(), BOOM), finished);
+    assertRejected(Completion.succeeded(job.lease(), now(), "\"second\""), finished);
   }
 
   @Test
   void completionFromAStaleAttemptIsRejectedEvenForTheSameWorker() {
     Job first = running();
     clock().advance(LEASE.plusMillis(1));
-    store().reapExpiredLeases(now());
+    store().reapExpiredLeases(now(), 100);
     Job second = claim(WORKER, 1, first.queue()).get(0);
     assertThat(second.leaseOwner()).isEqualTo(first.leaseOwner());
 
-    assertRejected(Completion.succeeded(first.lease(), "\"zombie\""), second);
-    assertRejected(Completion.retry(first.lease(), BOOM, now()), second);
+    assertRejected(Completion.succeeded(first.lease(), now(), "\"zombie\""), second);
+    assertRejected(Completion.retry(first.lease(), now(), BOOM, now()), second);
     assertRejected(Completion.release(first.lease()), second);
 
-    assertThat(store().complete(List.of(Completion.succeeded(second.lease(), "1")), now()))
+    assertThat(store().complete(List.of(Completion.succeeded(second.lease(), now(), "1")), now()))
         .containsExactly(true);
   }
 
@@ -165,17 +165,18 @@ abstract class CompletionContract extends ContractSupport {
     Job job = running();
 
     assertRejected(
-        Completion.succeeded(new Lease(job.id(), job.attempts(), OTHER_WORKER), "1"), job);
-    assertRejected(Completion.failed(new Lease(job.id(), job.attempts() + 1, WORKER), BOOM), job);
+        Completion.succeeded(new Lease(job.id(), job.leaseToken(), OTHER_WORKER), now(), "1"), job);
+    assertRejected(
+        Completion.failed(new Lease(job.id(), job.leaseToken() + 1, WORKER), now(), BOOM), job);
   }
 
   @Test
   void completionAfterReapingIsRejected() {
     Job job = running();
     clock().advance(LEASE.plusMillis(1));
-    store().reapExpiredLeases(now());
+    store().reapExpiredLeases(now(), 100);
 
-    assertRejected(Completion.succeeded(job.lease(), "1"), get(job.id()));
+    assertRejected(Completion.succeeded(job.lease(), now(), "1"), get(job.id()));
   }
 
   @Test
@@ -183,7 +184,7 @@ abstract class CompletionContract extends ContractSupport {
     Job job = running();
     store().complete(List.of(Completion.release(job.lease())), now());
 
-    assertRejected(Completion.succeeded(job.lease(), "1"), get(job.id()));
+    assertRejected(Completion.succeeded(job.lease(), now(), "1"), get(job.id()));
   }
 
   @Test
@@ -193,7 +194,8 @@ abstract class CompletionContract extends ContractSupport {
     assertThat(
             store()
                 .complete(
-                    List.of(Completion.succeeded(new Lease(ghost.id(), 1, WORKER), "1")), now()))
+                    List.of(Completion.succeeded(new Lease(ghost.id(), 1, WORKER), now(), "1")),
+                    now()))
         .containsExactly(false);
     assertThat(store().get(ghost.id())).isEmpty();
   }
@@ -203,10 +205,10 @@ abstract class CompletionContract extends ContractSupport {
     Job job = running();
     clock().advance(LEASE.multipliedBy(2));
 
-    assertThat(store().complete(List.of(Completion.succeeded(job.lease(), "1")), now()))
+    assertThat(store().complete(List.of(Completion.succeeded(job.lease(), now(), "1")), now()))
         .as("the lease lapsed but nobody took the job over")
         .containsExactly(true);
-    assertThat(store().reapExpiredLeases(now())).isEmpty();
+    assertThat(store().reapExpiredLeases(now(), 100)).isEmpty();
     assertThat(get(job.id()).state()).isEqualTo(JobState.SUCCEEDED);
   }
 

@@ -47,7 +47,8 @@ abstract class ConcurrencyContract extends ContractSupport {
               for (int max = 1; ; max = max % 8 + 1) {
                 List<Job> got =
                     store()
-                        .claim(new ClaimRequest("w" + worker, Set.of(), max, now, now.plus(LEASE)));
+                        .claim(new ClaimRequest("w" + worker, Set.of(), max, now, now.plus(LEASE)))
+                        .jobs();
                 assertThat(got.size()).isLessThanOrEqualTo(max);
                 if (got.isEmpty()) {
                   return mine;
@@ -85,7 +86,7 @@ abstract class ConcurrencyContract extends ContractSupport {
               && System.nanoTime() < deadline
               && !Thread.currentThread().isInterrupted()) {
             List<Job> got =
-                store().claim(new ClaimRequest(me, Set.of(), 4, now(), now().plus(LEASE)));
+                store().claim(new ClaimRequest(me, Set.of(), 4, now(), now().plus(LEASE))).jobs();
             if (got.isEmpty()) {
               Thread.onSpinWait();
               continue;
@@ -96,7 +97,7 @@ abstract class ConcurrencyContract extends ContractSupport {
               Completion c =
                   release
                       ? Completion.release(job.lease())
-                      : Completion.succeeded(job.lease(), "\"" + me + "\"");
+                      : Completion.succeeded(job.lease(), now(), "\"" + me + "\"");
               List<Boolean> applied = store().complete(List.of(c), now());
               assertThat(applied).as("the holder's completion").containsExactly(true);
               if (release) {
@@ -161,7 +162,9 @@ abstract class ConcurrencyContract extends ContractSupport {
             } else {
               completionApplied.put(
                   job.id(),
-                  store().complete(List.of(Completion.succeeded(job.lease(), "1")), now()).get(0));
+                  store()
+                      .complete(List.of(Completion.succeeded(job.lease(), now(), "1")), now())
+                      .get(0));
             }
           }
           return null;
@@ -198,13 +201,15 @@ abstract class ConcurrencyContract extends ContractSupport {
             boolean last = false;
             while (!last && !Thread.currentThread().isInterrupted()) {
               last = completerDone.get();
-              for (Job job : store().reapExpiredLeases(now())) {
+              for (Job job : store().reapExpiredLeases(now(), 100)) {
                 assertThat(reaped.add(job.id())).as("reaped once").isTrue();
               }
             }
           } else {
             for (Job job : running) {
-              if (store().complete(List.of(Completion.succeeded(job.lease(), "1")), now()).get(0)) {
+              if (store()
+                  .complete(List.of(Completion.succeeded(job.lease(), now(), "1")), now())
+                  .get(0)) {
                 completed.add(job.id());
               }
             }

@@ -9,6 +9,7 @@ import dev.offload.JobState;
 import dev.offload.Page;
 import dev.offload.spi.ClaimRequest;
 import dev.offload.spi.EnqueueResult;
+import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,14 +77,16 @@ abstract class ContractSupport {
 
   /** Claims up to {@code max} jobs now as {@code worker} with the default lease. */
   final List<Job> claim(String worker, int max, String... queues) {
-    return store().claim(new ClaimRequest(worker, Set.of(queues), max, now(), now().plus(LEASE)));
+    return store()
+        .claim(new ClaimRequest(worker, Set.of(queues), max, now(), now().plus(LEASE)))
+        .jobs();
   }
 
   /**
-   * Enqueues {@code job} in its own queue and claims it as {@code worker}: the standard way to get
-   * a running job. Returns the job as claimed.
+   * Enqueues {@code job} in its own queue and claims it as {@code worker}. Returns the job as
+   * claimed: still queued, leased, not started.
    */
-  final Job running(Job job, String worker) {
+  final Job claimed(Job job, String worker) {
     enqueue(job);
     List<Job> claimed = claim(worker, 1, job.queue());
     assertThat(claimed)
@@ -91,6 +94,28 @@ abstract class ContractSupport {
         .as("claim of the job just enqueued (the first due in its queue)")
         .containsExactly(job.id());
     return claimed.get(0);
+  }
+
+  /**
+   * Enqueues {@code job} in its own queue, claims it as {@code worker} and reports its start with a
+   * heartbeat: the standard way to get a running job. Returns the job as stored, running.
+   */
+  final Job running(Job job, String worker) {
+    Job claimed = claimed(job, worker);
+    assertThat(
+            store()
+                .heartbeat(
+                    List.of(new Heartbeat(claimed.lease(), null, now())), now().plus(LEASE), now()))
+        .as("start of a job just claimed")
+        .isEmpty();
+    Job started = get(job.id());
+    assertThat(started).isEqualTo(claimed.started(now()).renewed(now().plus(LEASE), null));
+    return started;
+  }
+
+  /** A new claimed (not started) job in queue {@code claimed-<n>}, held by {@link #WORKER}. */
+  final Job claimed() {
+    return claimed(queued().queue("claimed-" + JobId.newId(now())).build(), WORKER);
   }
 
   /** A new running job in queue {@code running-<n>}, held by {@link #WORKER}. */

@@ -86,7 +86,7 @@ abstract class EnqueueContract extends ContractSupport {
   @Test
   void keyKeepsDedupingAfterTheJobFinished() {
     Job running = running(queued().idempotencyKey("k").build(), WORKER);
-    store().complete(List.of(Completion.succeeded(running.lease(), "{}")), now());
+    store().complete(List.of(Completion.succeeded(running.lease(), now(), "{}")), now());
 
     EnqueueResult result = store().enqueue(queued().idempotencyKey("k").build());
 

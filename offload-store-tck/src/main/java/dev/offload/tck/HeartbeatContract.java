@@ -26,7 +26,7 @@ abstract class HeartbeatContract extends ContractSupport {
     clock().advance(Duration.ofSeconds(10));
     Instant until = now().plus(LEASE);
 
-    assertThat(store().heartbeat(List.of(new Heartbeat(job.lease(), null)), until, now()))
+    assertThat(store().heartbeat(List.of(new Heartbeat(job.lease(), null, null)), until, now()))
         .isEmpty();
 
     assertThat(get(job.id())).isEqualTo(job.renewed(until, null));
@@ -37,11 +37,11 @@ abstract class HeartbeatContract extends ContractSupport {
   void renewedLeaseOutlivesTheFirstOne() {
     Job job = running();
     clock().advance(LEASE.minusSeconds(1));
-    store().heartbeat(List.of(new Heartbeat(job.lease(), null)), now().plus(LEASE), now());
+    store().heartbeat(List.of(new Heartbeat(job.lease(), null, null)), now().plus(LEASE), now());
 
     clock().advance(Duration.ofSeconds(2));
 
-    assertThat(store().reapExpiredLeases(now())).isEmpty();
+    assertThat(store().reapExpiredLeases(now(), 100)).isEmpty();
     assertThat(get(job.id()).state()).isEqualTo(JobState.RUNNING);
   }
 
@@ -50,16 +50,16 @@ abstract class HeartbeatContract extends ContractSupport {
     Job job = running();
     Progress half = new Progress(0.5, "half way");
 
-    store().heartbeat(List.of(new Heartbeat(job.lease(), half)), now().plus(LEASE), now());
+    store().heartbeat(List.of(new Heartbeat(job.lease(), half, null)), now().plus(LEASE), now());
     assertThat(get(job.id()).progress()).isEqualTo(half);
 
     clock().advanceMillis(100);
-    store().heartbeat(List.of(new Heartbeat(job.lease(), null)), now().plus(LEASE), now());
+    store().heartbeat(List.of(new Heartbeat(job.lease(), null, null)), now().plus(LEASE), now());
     assertThat(get(job.id()).progress()).isEqualTo(half);
     assertThat(get(job.id()).leaseExpiresAt()).isEqualTo(now().plus(LEASE));
 
     Progress done = new Progress(1.0, null);
-    store().heartbeat(List.of(new Heartbeat(job.lease(), done)), now().plus(LEASE), now());
+    store().heartbeat(List.of(new Heartbeat(job.lease(), done, null)), now().plus(LEASE), now());
     assertThat(get(job.id()).progress()).isEqualTo(done);
   }
 
@@ -69,10 +69,12 @@ abstract class HeartbeatContract extends ContractSupport {
     clock().advance(LEASE.plusSeconds(5));
 
     assertThat(
-            store().heartbeat(List.of(new Heartbeat(job.lease(), null)), now().plus(LEASE), now()))
+            store()
+                .heartbeat(
+                    List.of(new Heartbeat(job.lease(), null, null)), now().plus(LEASE), now()))
         .as("nobody took the job over, so the lease is still this worker's")
         .isEmpty();
-    assertThat(store().reapExpiredLeases(now())).isEmpty();
+    assertThat(store().reapExpiredLeases(now(), 100)).isEmpty();
   }
 
   @Test
@@ -88,7 +90,7 @@ abstract class HeartbeatContract extends ContractSupport {
   void reapedJobIsReportedLost() {
     Job job = running();
     clock().advance(LEASE.plusMillis(1));
-    assertThat(store().reapExpiredLeases(now())).extracting(Job::id).containsExactly(job.id());
+    assertThat(store().reapExpiredLeases(now(), 100)).extracting(Job::id).containsExactly(job.id());
     Job reaped = get(job.id());
 
     assertLostAndUnchanged(job.lease(), reaped);
@@ -98,9 +100,10 @@ abstract class HeartbeatContract extends ContractSupport {
   void staleAttemptIsReportedLostAndDoesNotTouchTheNewAttempt() {
     Job first = running();
     clock().advance(LEASE.plusMillis(1));
-    store().reapExpiredLeases(now());
+    store().reapExpiredLeases(now(), 100);
     Job second = claim(WORKER, 1, first.queue()).get(0);
-    assertThat(second.attempts()).isEqualTo(2);
+    assertThat(second.leaseToken()).isEqualTo(first.leaseToken() + 1);
+    assertThat(second.nextAttempt()).isEqualTo(2);
 
     assertLostAndUnchanged(first.lease(), second);
   }
@@ -108,7 +111,7 @@ abstract class HeartbeatContract extends ContractSupport {
   @Test
   void wrongOwnerIsReportedLost() {
     Job job = running();
-    Lease forged = new Lease(job.id(), job.attempts(), OTHER_WORKER);
+    Lease forged = new Lease(job.id(), job.leaseToken(), OTHER_WORKER);
 
     assertLostAndUnchanged(forged, job);
   }
@@ -116,7 +119,7 @@ abstract class HeartbeatContract extends ContractSupport {
   @Test
   void finishedJobIsReportedLost() {
     Job job = running();
-    store().complete(List.of(Completion.succeeded(job.lease(), "{}")), now());
+    store().complete(List.of(Completion.succeeded(job.lease(), now(), "{}")), now());
 
     assertLostAndUnchanged(job.lease(), get(job.id()));
   }
@@ -128,10 +131,10 @@ abstract class HeartbeatContract extends ContractSupport {
     assertThat(
             store()
                 .heartbeat(
-                    List.of(new Heartbeat(new Lease(nobody, 1, WORKER), null)),
+                    List.of(new Heartbeat(new Lease(nobody, 1, WORKER), null, null)),
                     now().plus(LEASE),
                     now()))
-        .containsExactly(nobody);
+        .containsExactly(new Lease(nobody, 1, WORKER));
     assertThat(store().get(nobody)).isEmpty();
   }
 
@@ -149,16 +152,54 @@ abstract class HeartbeatContract extends ContractSupport {
         store()
             .heartbeat(
                 List.of(
-                    new Heartbeat(held.lease(), p),
-                    new Heartbeat(cancelled.lease(), p),
-                    new Heartbeat(alsoHeld.lease(), null)),
+                    new Heartbeat(held.lease(), p, null),
+                    new Heartbeat(cancelled.lease(), p, null),
+                    new Heartbeat(alsoHeld.lease(), null, null)),
                 until,
                 now());
 
-    assertThat(lost).containsExactly(cancelled.id());
+    assertThat(lost).containsExactly(cancelled.lease());
     assertThat(get(held.id())).isEqualTo(held.renewed(until, p));
     assertThat(get(alsoHeld.id())).isEqualTo(alsoHeld.renewed(until, null));
     assertThat(get(cancelled.id()).progress()).isNull();
+  }
+
+  @Test
+  void aHeartbeatWithAStartMakesAClaimedJobRunningAndChargesTheAttempt() {
+    Job held = claimed();
+    clock().advance(Duration.ofSeconds(2));
+    Instant startedAt = now().minusSeconds(1);
+    Instant until = now().plus(LEASE);
+
+    assertThat(
+            store().heartbeat(List.of(new Heartbeat(held.lease(), null, startedAt)), until, now()))
+        .isEmpty();
+
+    Job running = get(held.id());
+    assertThat(running).isEqualTo(held.started(startedAt).renewed(until, null));
+    assertThat(running.state()).isEqualTo(JobState.RUNNING);
+    assertThat(running.attempts()).isEqualTo(1);
+    assertThat(running.startedAt()).isEqualTo(startedAt);
+    assertThat(nonZeroCounts()).containsEntry(held.queue(), java.util.Map.of(JobState.RUNNING, 1L));
+
+    clock().advanceMillis(10);
+    store().heartbeat(List.of(new Heartbeat(held.lease(), null, now())), now().plus(LEASE), now());
+    assertThat(get(held.id()).attempts()).as("a repeated start charges nothing more").isEqualTo(1);
+    assertThat(get(held.id()).startedAt()).isEqualTo(startedAt);
+  }
+
+  @Test
+  void aPlainHeartbeatRenewsAClaimedJobWithoutStartingIt() {
+    Job held = claimed();
+    clock().advance(Duration.ofSeconds(5));
+    Instant until = now().plus(LEASE);
+
+    assertThat(store().heartbeat(List.of(Heartbeat.of(held.lease())), until, now())).isEmpty();
+
+    assertThat(get(held.id())).isEqualTo(held.renewed(until, null));
+    assertThat(get(held.id()).state()).isEqualTo(JobState.QUEUED);
+    clock().advance(LEASE.minusSeconds(1));
+    assertThat(claim(OTHER_WORKER, 1)).as("the renewed claim still holds").isEmpty();
   }
 
   @Test
@@ -173,9 +214,11 @@ abstract class HeartbeatContract extends ContractSupport {
     var lost =
         store()
             .heartbeat(
-                List.of(new Heartbeat(lease, progress)), now().plus(Duration.ofHours(1)), now());
+                List.of(new Heartbeat(lease, progress, null)),
+                now().plus(Duration.ofHours(1)),
+                now());
 
-    assertThat(lost).containsExactly(lease.jobId());
+    assertThat(lost).containsExactly(lease);
     assertThat(get(current.id())).as("a lost heartbeat changes nothing").isEqualTo(current);
   }
 }

@@ -108,26 +108,18 @@ public final class JobBuilder {
   }
 
   public Job build() {
-    return new Job(
+    return Job.submitted(
         id != null ? id : JobId.newId(now),
         task,
         queue,
         state,
         priority,
         input,
-        null,
-        null,
-        null,
-        0,
         maxAttempts,
         backoff,
         timeout,
         idempotencyKey,
         now,
-        runAt != null ? runAt : now,
-        null,
-        null,
-        null,
-        null);
+        runAt != null ? runAt : now);
   }
 }

@@ -152,7 +152,7 @@ abstract class ListingContract extends ContractSupport {
     enqueue(scheduled(Duration.ofMinutes(1)).queue("a").build());
     running(queued().queue("b").build(), WORKER);
     Job done = running(queued().queue("c").build(), WORKER);
-    store().complete(List.of(Completion.succeeded(done.lease(), "1")), now());
+    store().complete(List.of(Completion.succeeded(done.lease(), now(), "1")), now());
     store().cancel(enqueue(queued().queue("c").build()).id(), now());
 
     assertThat(nonZeroCounts())
@@ -173,7 +173,9 @@ abstract class ListingContract extends ContractSupport {
     Job running = claim(WORKER, 1).get(0);
     assertThat(nonZeroCounts()).isEqualTo(Map.of("q", Map.of(JobState.RUNNING, 1L)));
 
-    store().complete(List.of(Completion.retry(running.lease(), null, now().plusSeconds(1))), now());
+    store()
+        .complete(
+            List.of(Completion.retry(running.lease(), now(), null, now().plusSeconds(1))), now());
     assertThat(nonZeroCounts()).isEqualTo(Map.of("q", Map.of(JobState.SCHEDULED, 1L)));
 
     store().cancel(job.id(), now());

@@ -24,8 +24,9 @@ abstract class PurgeContract extends ContractSupport {
     store()
         .complete(
             List.of(
-                Completion.succeeded(succeeded.lease(), "1"),
-                Completion.failed(failed.lease(), new JobError(JobError.EXCEPTION, "x", null))),
+                Completion.succeeded(succeeded.lease(), now(), "1"),
+                Completion.failed(
+                    failed.lease(), now(), new JobError(JobError.EXCEPTION, "x", null))),
             now());
     Job cancelled = store().cancel(enqueueQueued().id(), now()).orElseThrow();
     Job queued = enqueueQueued();

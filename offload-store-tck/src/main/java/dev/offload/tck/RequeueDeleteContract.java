@@ -24,7 +24,8 @@ abstract class RequeueDeleteContract extends ContractSupport {
     Job job = running(queued().queue("q").maxAttempts(2).build(), WORKER);
     store()
         .complete(
-            List.of(Completion.failed(job.lease(), new JobError(JobError.EXCEPTION, "x", null))),
+            List.of(
+                Completion.failed(job.lease(), now(), new JobError(JobError.EXCEPTION, "x", null))),
             now());
     Job failed = get(job.id());
     clock().advance(Duration.ofMinutes(1));
@@ -61,7 +62,7 @@ abstract class RequeueDeleteContract extends ContractSupport {
     Job scheduled = enqueue(scheduled(Duration.ofHours(1)).build());
     Job running = running();
     Job succeeded = running();
-    store().complete(List.of(Completion.succeeded(succeeded.lease(), "1")), now());
+    store().complete(List.of(Completion.succeeded(succeeded.lease(), now(), "1")), now());
 
     for (Job job : List.of(queued, scheduled, running, get(succeeded.id()))) {
       assertThatThrownBy(() -> store().requeue(job.id(), now()))
@@ -86,7 +87,7 @@ abstract class RequeueDeleteContract extends ContractSupport {
     Job queued = enqueueQueued();
     Job scheduled = enqueue(scheduled(Duration.ofHours(1)).build());
     Job finished = running();
-    store().complete(List.of(Completion.succeeded(finished.lease(), "1")), now());
+    store().complete(List.of(Completion.succeeded(finished.lease(), now(), "1")), now());
     Job cancelled = store().cancel(enqueueQueued().id(), now()).orElseThrow();
 
     for (Job job : List.of(queued, scheduled, finished, cancelled)) {

@@ -40,7 +40,7 @@ abstract class RoundTripContract extends ContractSupport {
     Job job = running(queued().queue("json").input(json).build(), WORKER);
     assertThat(get(job.id()).input()).isEqualTo(json);
 
-    store().complete(List.of(Completion.succeeded(job.lease(), json)), now());
+    store().complete(List.of(Completion.succeeded(job.lease(), now(), json)), now());
 
     Job done = get(job.id());
     assertThat(done.input()).isEqualTo(json);
@@ -56,7 +56,7 @@ abstract class RoundTripContract extends ContractSupport {
     String json = big.append("]}").toString();
     Job job = running(queued().input(json).build(), WORKER);
 
-    store().complete(List.of(Completion.succeeded(job.lease(), json)), now());
+    store().complete(List.of(Completion.succeeded(job.lease(), now(), json)), now());
 
     assertThat(get(job.id()).input()).isEqualTo(json);
     assertThat(get(job.id()).result()).isEqualTo(json);
@@ -67,14 +67,15 @@ abstract class RoundTripContract extends ContractSupport {
     Job job = running();
     Progress progress =
         new Progress(0.3333333333333333, "step 2/3 \u2014 r\u00e9sum\u00e9 \uD83D\uDE80");
-    store().heartbeat(List.of(new Heartbeat(job.lease(), progress)), now().plus(LEASE), now());
+    store()
+        .heartbeat(List.of(new Heartbeat(job.lease(), progress, null)), now().plus(LEASE), now());
     JobError error =
         new JobError(
             JobError.EXCEPTION,
             "bad input: \"x\" \u00e9",
             "java.lang.IllegalStateException: boom\n\tat a.b.C.d(C.java:1)\r\n\tat \u4E2D\n");
 
-    store().complete(List.of(Completion.failed(job.lease(), error)), now());
+    store().complete(List.of(Completion.failed(job.lease(), now(), error)), now());
 
     Job failed = get(job.id());
     assertThat(failed.progress()).isEqualTo(progress);

@@ -46,16 +46,20 @@ abstract class SharedStoreContract extends ContractSupport {
     Job running =
         other
             .claim(new ClaimRequest(OTHER_WORKER, Set.of("q"), 1, now(), now().plus(LEASE)))
+            .jobs()
             .get(0);
     assertThat(get(job.id())).isEqualTo(running);
     assertThat(
             store()
                 .heartbeat(
-                    List.of(new Heartbeat(running.lease(), null)),
+                    List.of(new Heartbeat(running.lease(), null, now())),
                     now().plus(LEASE.multipliedBy(2)),
                     now()))
         .isEmpty();
-    assertThat(store().complete(List.of(Completion.succeeded(running.lease(), "\"done\"")), now()))
+    assertThat(other.get(job.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    assertThat(
+            store()
+                .complete(List.of(Completion.succeeded(running.lease(), now(), "\"done\"")), now()))
         .containsExactly(true);
 
     Job done = other.get(job.id()).orElseThrow();
@@ -69,19 +73,23 @@ abstract class SharedStoreContract extends ContractSupport {
   void fencingHoldsAcrossInstances() {
     Job first = running();
     clock().advance(LEASE.plusMillis(1));
-    assertThat(other.reapExpiredLeases(now())).extracting(Job::id).containsExactly(first.id());
+    assertThat(other.reapExpiredLeases(now(), 100)).extracting(Job::id).containsExactly(first.id());
     Job second =
         other
             .claim(
                 new ClaimRequest(OTHER_WORKER, Set.of(first.queue()), 1, now(), now().plus(LEASE)))
+            .jobs()
             .get(0);
 
-    assertThat(store().complete(List.of(Completion.succeeded(first.lease(), "\"zombie\"")), now()))
+    assertThat(
+            store()
+                .complete(List.of(Completion.succeeded(first.lease(), now(), "\"zombie\"")), now()))
         .containsExactly(false);
     assertThat(
             store()
-                .heartbeat(List.of(new Heartbeat(first.lease(), null)), now().plus(LEASE), now()))
-        .containsExactly(first.id());
+                .heartbeat(
+                    List.of(new Heartbeat(first.lease(), null, null)), now().plus(LEASE), now()))
+        .containsExactly(first.lease());
     assertThat(get(first.id())).isEqualTo(second);
   }
 
@@ -91,14 +99,15 @@ abstract class SharedStoreContract extends ContractSupport {
     Job running =
         other
             .claim(new ClaimRequest(OTHER_WORKER, Set.of("q"), 1, now(), now().plus(LEASE)))
+            .jobs()
             .get(0);
 
     store().cancel(running.id(), now());
 
     assertThat(
             other.heartbeat(
-                List.of(new Heartbeat(running.lease(), null)), now().plus(LEASE), now()))
-        .containsExactly(running.id());
+                List.of(new Heartbeat(running.lease(), null, null)), now().plus(LEASE), now()))
+        .containsExactly(running.lease());
   }
 
   @Test
@@ -123,7 +132,8 @@ abstract class SharedStoreContract extends ContractSupport {
               List<JobId> got = new ArrayList<>();
               while (true) {
                 List<Job> batch =
-                    mine.claim(new ClaimRequest("w" + worker, Set.of(), 5, now, now.plus(LEASE)));
+                    mine.claim(new ClaimRequest("w" + worker, Set.of(), 5, now, now.plus(LEASE)))
+                        .jobs();
                 if (batch.isEmpty()) {
                   return got;
                 }

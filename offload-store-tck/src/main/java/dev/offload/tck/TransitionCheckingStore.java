@@ -5,9 +5,11 @@ import dev.offload.JobCounts;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
+import dev.offload.Lease;
 import dev.offload.Page;
 import dev.offload.WorkerInfo;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
 import dev.offload.spi.Heartbeat;
@@ -62,12 +64,12 @@ final class TransitionCheckingStore implements JobStore {
   }
 
   @Override
-  public List<Job> claim(ClaimRequest request) {
+  public ClaimResult claim(ClaimRequest request) {
     return checked("claim", Change.STATE, () -> delegate.claim(request));
   }
 
   @Override
-  public Set<JobId> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
+  public Set<Lease> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
     return checked(
         "heartbeat", Change.FIELDS, () -> delegate.heartbeat(heartbeats, leaseExpiresAt, now));
   }
@@ -93,8 +95,8 @@ final class TransitionCheckingStore implements JobStore {
   }
 
   @Override
-  public List<Job> reapExpiredLeases(Instant now) {
-    return checked("reapExpiredLeases", Change.STATE, () -> delegate.reapExpiredLeases(now));
+  public List<Job> reapExpiredLeases(Instant now, int limit) {
+    return checked("reapExpiredLeases", Change.STATE, () -> delegate.reapExpiredLeases(now, limit));
   }
 
   @Override
@@ -118,8 +120,9 @@ final class TransitionCheckingStore implements JobStore {
   }
 
   @Override
-  public boolean awaitWork(Set<String> queues, Duration maxWait) throws InterruptedException {
-    return delegate.awaitWork(queues, maxWait);
+  public boolean awaitWork(Set<String> queues, long wakeMark, Duration maxWait)
+      throws InterruptedException {
+    return delegate.awaitWork(queues, wakeMark, maxWait);
   }
 
   @Override
@@ -152,7 +155,7 @@ final class TransitionCheckingStore implements JobStore {
     ENQUEUE,
     /** Change states by the table. */
     STATE,
-    /** Change fields of running jobs only (heartbeat). */
+    /** Change fields of held jobs only, and start claimed ones (heartbeat). */
     FIELDS,
     /** Remove jobs that are not running. */
     REMOVE
@@ -173,8 +176,8 @@ final class TransitionCheckingStore implements JobStore {
       if (now == null) {
         if (allowed != Change.REMOVE) {
           violations.add(call + " removed job " + old.id() + " (" + old.state() + ")");
-        } else if (old.state() == JobState.RUNNING) {
-          violations.add(call + " removed running job " + old.id());
+        } else if (old.state() == JobState.RUNNING || old.isReserved()) {
+          violations.add(call + " removed held job " + old.id());
         }
       } else if (!now.equals(old)) {
         compareJob(call, allowed, old, now);
@@ -190,22 +193,35 @@ final class TransitionCheckingStore implements JobStore {
 
   private void compareJob(String call, Change allowed, Job old, Job now) {
     String where = call + " on job " + old.id() + ": ";
+    // A claimed job's completion starts it on the way: queued -> running -> the outcome.
+    boolean startedOnTheWay =
+        old.isReserved()
+            && (now.state().isTerminal() || now.state() == JobState.SCHEDULED)
+            && now.state() != JobState.CANCELLED;
+    boolean held = old.state() == JobState.RUNNING || old.isReserved();
     if (old.state() != now.state()) {
       observed.add(old.state() + "->" + now.state());
-      if (allowed != Change.STATE) {
+      boolean startByHeartbeat =
+          allowed == Change.FIELDS && old.isReserved() && now.state() == JobState.RUNNING;
+      if (allowed != Change.STATE && !startByHeartbeat) {
         violations.add(where + "state changed " + old.state() + " -> " + now.state());
-      } else if (!old.state().canTransitionTo(now.state())) {
+      } else if (!old.state().canTransitionTo(now.state()) && !startedOnTheWay) {
         violations.add(where + "illegal transition " + old.state() + " -> " + now.state());
       }
-    } else if (old.state() != JobState.RUNNING) {
+    } else if (old.state().isTerminal()) {
+      violations.add(where + old.state() + " job changed in place: " + old + " -> " + now);
+    } else if (!held && allowed != Change.STATE) {
       violations.add(where + old.state() + " job changed in place: " + old + " -> " + now);
     } else if (allowed == Change.ENQUEUE || allowed == Change.REMOVE) {
-      violations.add(where + "running job changed: " + old + " -> " + now);
+      violations.add(where + "held job changed: " + old + " -> " + now);
     }
-    int expectedAttempts =
-        now.state() == JobState.RUNNING && old.state() != JobState.RUNNING
-            ? old.attempts() + 1
-            : old.attempts();
+    boolean charged =
+        old.state() != JobState.RUNNING && (now.state() == JobState.RUNNING || startedOnTheWay);
+    boolean refunded =
+        old.state() == JobState.RUNNING
+            && now.state() == JobState.QUEUED
+            && now.history().size() == old.history().size();
+    int expectedAttempts = old.attempts() + (charged ? 1 : 0) - (refunded ? 1 : 0);
     if (now.attempts() != expectedAttempts) {
       violations.add(
           where
@@ -217,6 +233,10 @@ final class TransitionCheckingStore implements JobStore {
               + old.state()
               + " -> "
               + now.state());
+    }
+    if (now.leaseToken() < old.leaseToken()) {
+      violations.add(
+          where + "lease token went back " + old.leaseToken() + " -> " + now.leaseToken());
     }
   }
 

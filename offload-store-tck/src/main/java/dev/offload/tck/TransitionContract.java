@@ -82,28 +82,35 @@ abstract class TransitionContract extends ContractSupport {
             };
         Duration lease = Duration.ofMillis(500 + random.nextInt(3000));
         for (Job job :
-            checked.claim(
-                new ClaimRequest(
-                    "w" + random.nextInt(3),
-                    queues,
-                    1 + random.nextInt(3),
-                    now(),
-                    now().plus(lease)))) {
+            checked
+                .claim(
+                    new ClaimRequest(
+                        "w" + random.nextInt(3),
+                        queues,
+                        1 + random.nextInt(3),
+                        now(),
+                        now().plus(lease)))
+                .jobs()) {
           leases.add(job.lease());
         }
       } else if (dice < 45 && !leases.isEmpty()) {
         List<Heartbeat> beats = new ArrayList<>();
         for (int i = random.nextInt(2); i >= 0; i--) {
-          beats.add(new Heartbeat(pick(random, leases), new Progress(random.nextDouble(), "p")));
+          beats.add(
+              new Heartbeat(
+                  pick(random, leases),
+                  new Progress(random.nextDouble(), "p"),
+                  random.nextBoolean() ? now() : null));
         }
         checked.heartbeat(beats, now().plus(Duration.ofSeconds(2)), now());
       } else if (dice < 65 && !leases.isEmpty()) {
         Lease lease = pick(random, leases);
         Completion c =
             switch (random.nextInt(4)) {
-              case 0 -> Completion.succeeded(lease, "{\"ok\":true}");
-              case 1 -> Completion.failed(lease, BOOM);
-              case 2 -> Completion.retry(lease, BOOM, now().plusMillis(random.nextInt(3000)));
+              case 0 -> Completion.succeeded(lease, now(), "{\"ok\":true}");
+              case 1 -> Completion.failed(lease, now(), BOOM);
+              case 2 ->
+                  Completion.retry(lease, now(), BOOM, now().plusMillis(random.nextInt(3000)));
               default -> Completion.release(lease);
             };
         checked.complete(List.of(c), now());
@@ -125,7 +132,7 @@ abstract class TransitionContract extends ContractSupport {
           // A running job: deleting it is refused.
         }
       } else if (dice < 86) {
-        checked.reapExpiredLeases(now());
+        checked.reapExpiredLeases(now(), 100);
       } else if (dice < 90) {
         checked.purge(now().minusMillis(random.nextInt(2000)), 1 + random.nextInt(3));
         ids.removeIf(id -> store().get(id).isEmpty());
