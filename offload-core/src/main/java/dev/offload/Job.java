@@ -449,7 +449,7 @@ public record Job(
           error,
           progress,
           attempts,
-          from.maxAttempts,
+          maxAttempts,
           from.backoff,
           from.timeout,
           from.idempotencyKey,

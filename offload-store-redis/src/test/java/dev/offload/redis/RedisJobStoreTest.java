@@ -301,7 +301,7 @@ class RedisJobStoreTest {
       List<Job> part = held.subList(4 * k, 4 * k + 4);
       completions.add(Completion.succeeded(part.get(0).lease(), ran, "{\"ok\":true}"));
       completions.add(Completion.failed(part.get(1).lease(), ran, boom));
-      completions.add(Completion.retry(part.get(2).lease(), ran, boom, T0.plusSeconds(60)));
+      completions.add(Completion.retry(part.get(2).lease(), ran, boom, T0.plusSeconds(20)));
       completions.add(Completion.release(part.get(3).lease()));
     }
     assertThat(store.complete(completions, now)).containsOnly(true);
@@ -329,7 +329,7 @@ class RedisJobStoreTest {
     assertThat(claim(5, now))
         .extracting(Job::id)
         .containsExactlyInAnyOrder(held.get(3).id(), held.get(7).id());
-    assertThat(claim(5, T0.plusSeconds(60)))
+    assertThat(claim(5, T0.plusSeconds(20)))
         .extracting(Job::id)
         .containsExactlyInAnyOrder(held.get(2).id(), held.get(6).id());
   }
@@ -540,7 +540,6 @@ class RedisJobStoreTest {
             Completion.succeeded(claimed.lease(), T0, "1")),
         T0);
     assertThat(store.counts().total(JobState.SUCCEEDED)).isEqualTo(2);
-    assertThat(store.counts().total(JobState.SUCCEEDED)).isEqualTo(1);
     assertThat(store.counts().total(JobState.RUNNING)).isZero();
   }
 
