@@ -15,7 +15,8 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Parameters: {@code prefix} (default {@code offload}) lets several installations share one
- * Redis; {@code maxFinished} caps the finished jobs kept (default 100000, 0 for no cap); {@code
+ * Redis; {@code maxFinished} caps the finished jobs kept (default 0: no cap, finished jobs stay
+ * until their result retention ends; a cap drops the oldest early, logged and counted); {@code
  * poolSize}, {@code connectTimeout}, {@code timeout}. See {@code docs/REDIS.md}.
  */
 public final class RedisJobStoreProvider implements JobStoreProvider {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
+import dev.offload.JobAttempt;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.JobStores;
@@ -108,7 +109,10 @@ class RedisClusterTest {
         String by = appliedBy.get(job.id().toString());
         assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.result()).isEqualTo("\"" + by + "\"");
-        assertThat(by).endsWith(":" + done.attempts());
+        assertThat(by).endsWith(":" + done.leaseToken());
+        assertThat(done.history()).last().extracting(JobAttempt::outcome).isEqualTo("succeeded");
+        // Charged only for attempts that started: a zombie that never started costs nothing.
+        assertThat(done.attempts()).isEqualTo(done.history().size());
       }
       assertThat(store.counts().totals())
           .containsEntry(JobState.SUCCEEDED, (long) JOBS)

@@ -8,6 +8,7 @@ import dev.offload.JobState;
 import dev.offload.JobStores;
 import dev.offload.spi.ClaimRequest;
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,10 +49,15 @@ class RedisDurabilityTest {
       }
       store.enqueueAll(jobs);
       List<Job> running =
-          store.claim(new ClaimRequest("w1", Set.of(), 200, T0, T0.plusSeconds(30)));
+          store.claim(new ClaimRequest("w1", Set.of(), 200, T0, T0.plusSeconds(30))).jobs();
+      List<Heartbeat> starts = new ArrayList<>();
+      for (Job j : running) {
+        starts.add(new Heartbeat(j.lease(), null, T0));
+      }
+      assertThat(store.heartbeat(starts, T0.plusSeconds(30), T0)).isEmpty();
       List<Completion> finished = new ArrayList<>();
       for (Job j : running.subList(0, 50)) {
-        finished.add(Completion.succeeded(j.lease(), "\"before crash\""));
+        finished.add(Completion.succeeded(j.lease(), T0, "\"before crash\""));
       }
       assertThat(store.complete(finished, T0.plusSeconds(1))).containsOnly(true);
 
@@ -78,32 +84,39 @@ class RedisDurabilityTest {
                 Thread.ofPlatform()
                     .start(() -> {
                       try {
-                        woke.set(observer.awaitWork(Set.of("wake"), Duration.ofSeconds(2)));
+                        long mark =
+                            observer
+                                .claim(new ClaimRequest("o", Set.of("none"), 1, T0, T0))
+                                .wakeMark();
+                        woke.set(observer.awaitWork(Set.of("wake"), mark, Duration.ofSeconds(2)));
                       } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                       }
                     });
-            Thread.sleep(50);
+            Awaitility.await()
+                .until(() -> t.getState() == Thread.State.TIMED_WAITING || !t.isAlive());
             store.enqueue(job("wake", T0));
             t.join();
             return woke.get();
           });
 
       // The 150 jobs that were running come back when their leases are reaped.
-      List<Job> reaped = store.reapExpiredLeases(T0.plusSeconds(31));
+      List<Job> reaped = store.reapExpiredLeases(T0.plusSeconds(31), 1000);
       assertThat(reaped).hasSize(150).allMatch(j -> j.state() == JobState.QUEUED);
 
       Instant later = T0.plusSeconds(40);
       Set<String> completed = new HashSet<>();
       while (true) {
         List<Job> batch =
-            store.claim(new ClaimRequest("w2", Set.of("q"), 100, later, later.plusSeconds(30)));
+            store
+                .claim(new ClaimRequest("w2", Set.of("q"), 100, later, later.plusSeconds(30)))
+                .jobs();
         if (batch.isEmpty()) {
           break;
         }
         List<Completion> done = new ArrayList<>();
         for (Job j : batch) {
-          done.add(Completion.succeeded(j.lease(), "\"after\""));
+          done.add(Completion.succeeded(j.lease(), later, "\"after\""));
           completed.add(j.id().toString());
         }
         assertThat(store.complete(done, later)).containsOnly(true);

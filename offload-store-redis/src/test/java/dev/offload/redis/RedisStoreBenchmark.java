@@ -11,6 +11,7 @@ import dev.offload.Task;
 import dev.offload.TaskRegistry;
 import dev.offload.demo.DemoTasks;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.JobStore;
 import java.time.Duration;
@@ -78,13 +79,15 @@ class RedisStoreBenchmark {
                     while (true) {
                       Instant at = Instant.now();
                       List<Job> batch =
-                          store.claim(new ClaimRequest(id, Set.of(), 200, at, at.plusSeconds(30)));
+                          store
+                              .claim(new ClaimRequest(id, Set.of(), 200, at, at.plusSeconds(30)))
+                              .jobs();
                       if (batch.isEmpty()) {
                         return;
                       }
                       List<Completion> c = new ArrayList<>(batch.size());
                       for (Job j : batch) {
-                        c.add(Completion.succeeded(j.lease(), "null"));
+                        c.add(Completion.succeeded(j.lease(), at, "null"));
                       }
                       store.complete(c, Instant.now());
                       done.addAndGet(batch.size());
@@ -129,15 +132,17 @@ class RedisStoreBenchmark {
                 try {
                   while (!Thread.currentThread().isInterrupted()) {
                     Instant at = Instant.now();
-                    List<Job> got =
+                    ClaimResult result =
                         worker.claim(new ClaimRequest("w", Set.of(), 1, at, at.plusSeconds(30)));
+                    List<Job> got = result.jobs();
                     if (got.isEmpty()) {
-                      worker.awaitWork(Set.of(), Duration.ofSeconds(5));
+                      worker.awaitWork(Set.of(), result.wakeMark(), Duration.ofSeconds(5));
                       continue;
                     }
                     long t = System.nanoTime();
                     worker.complete(
-                        List.of(Completion.succeeded(got.get(0).lease(), "null")), Instant.now());
+                        List.of(Completion.succeeded(got.get(0).lease(), at, "null")),
+                        Instant.now());
                     claimedAt.put(t);
                   }
                 } catch (InterruptedException e) {

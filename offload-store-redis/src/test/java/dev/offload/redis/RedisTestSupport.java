@@ -95,27 +95,19 @@ public final class RedisTestSupport {
 
   /** A pending job with every option at a plain default. */
   public static Job job(String queue, int priority, Instant createdAt, Instant runAt) {
-    return new Job(
+    return Job.submitted(
         JobId.newId(createdAt),
         "noop",
         queue,
         runAt.isAfter(createdAt) ? JobState.SCHEDULED : JobState.QUEUED,
         priority,
         "{\"n\":1}",
-        null,
-        null,
-        null,
-        0,
         3,
         Backoff.of(Duration.ofSeconds(1), Duration.ofMinutes(1)),
         null,
         null,
         createdAt,
-        runAt,
-        null,
-        null,
-        null,
-        null);
+        runAt);
   }
 
   public static Job job(String queue, Instant now) {

@@ -4,7 +4,9 @@ import dev.offload.Job;
 import dev.offload.JobState;
 import dev.offload.JobStores;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,10 +23,12 @@ import java.util.concurrent.Executors;
 
 /**
  * One worker process of {@link RedisClusterTest}: claims no-op jobs in batches and completes them
- * with its name and the attempt as the result, reaping expired leases as it goes. Every {@code
- * zombieEvery}-th first attempt it plays a zombie instead: it keeps the job past its lease, waits
- * until another worker has claimed it again, then tries to complete it anyway. Each line it writes
- * to {@code out}: {@code applied|rejected|zombie-applied|zombie-rejected <id> <attempt>}.
+ * with its name and the lease token as the result, reaping expired leases as it goes. Every {@code
+ * zombieEvery}-th first claim it plays a zombie instead: it keeps the job past its lease (every
+ * other zombie after reporting its start, so that the job is reaped; the others never start it, so
+ * that another claim takes the lapsed reservation over), waits until another worker has claimed it
+ * again, then tries to complete it anyway. Each line it writes to {@code out}: {@code
+ * applied|rejected|zombie-applied|zombie-rejected <id> <token>}.
  *
  * <p>Arguments: store URL, worker id, output file, stop file, zombieEvery, lease millis.
  */
@@ -47,20 +51,24 @@ public final class WorkerMain {
       while (!Files.exists(stop)) {
         Instant now = Instant.now();
         if (Duration.between(lastReap, now).toMillis() >= 100) {
-          store.reapExpiredLeases(now);
+          store.reapExpiredLeases(now, 500);
           lastReap = now;
         }
-        List<Job> jobs = store.claim(new ClaimRequest(id, Set.of(), 50, now, now.plus(lease)));
+        ClaimResult result = store.claim(new ClaimRequest(id, Set.of(), 50, now, now.plus(lease)));
+        List<Job> jobs = result.jobs();
         if (jobs.isEmpty()) {
-          store.awaitWork(Set.of(), Duration.ofMillis(100));
+          store.awaitWork(Set.of(), result.wakeMark(), Duration.ofMillis(100));
           continue;
         }
         List<Completion> done = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
-          if (zombieEvery > 0 && ++claimed % zombieEvery == 0 && job.attempts() == 1) {
-            zombies.submit(() -> zombie(store, job, log));
+          if (zombieEvery > 0 && ++claimed % zombieEvery == 0 && job.leaseToken() == 1) {
+            boolean start = claimed / zombieEvery % 2 == 0;
+            zombies.submit(() -> zombie(store, job, start, lease, log));
           } else {
-            done.add(Completion.succeeded(job.lease(), "\"" + id + ":" + job.attempts() + "\""));
+            done.add(
+                Completion.succeeded(
+                    job.lease(), Instant.now(), "\"" + id + ":" + job.leaseToken() + "\""));
           }
         }
         List<Boolean> applied = store.complete(done, Instant.now());
@@ -71,7 +79,7 @@ public final class WorkerMain {
                 (applied.get(i) ? "applied " : "rejected ")
                     + c.lease().jobId()
                     + " "
-                    + c.lease().attempt());
+                    + c.lease().token());
           }
           log.flush();
         }
@@ -80,11 +88,16 @@ public final class WorkerMain {
     }
   }
 
-  private static Void zombie(JobStore store, Job job, PrintWriter log) throws IOException {
+  private static Void zombie(
+      JobStore store, Job job, boolean start, Duration lease, PrintWriter log) throws IOException {
+    if (start) {
+      Instant now = Instant.now();
+      store.heartbeat(List.of(new Heartbeat(job.lease(), null, now)), now.plus(lease), now);
+    }
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
       Job now = store.get(job.id()).orElseThrow();
-      if (now.attempts() > job.attempts() || now.state() == JobState.SUCCEEDED) {
+      if (now.leaseToken() > job.leaseToken() || now.state() == JobState.SUCCEEDED) {
         break;
       }
       try {
@@ -95,11 +108,13 @@ public final class WorkerMain {
     }
     boolean applied =
         store
-            .complete(List.of(Completion.succeeded(job.lease(), "\"zombie\"")), Instant.now())
+            .complete(
+                List.of(Completion.succeeded(job.lease(), Instant.now(), "\"zombie\"")),
+                Instant.now())
             .get(0);
     synchronized (log) {
       log.println(
-          (applied ? "zombie-applied " : "zombie-rejected ") + job.id() + " " + job.attempts());
+          (applied ? "zombie-applied " : "zombie-rejected ") + job.id() + " " + job.leaseToken());
       log.flush();
     }
     return null;

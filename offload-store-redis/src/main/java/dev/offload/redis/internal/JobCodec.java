@@ -1,9 +1,13 @@
 package dev.offload.redis.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.Backoff;
 import dev.offload.Job;
+import dev.offload.JobAttempt;
 import dev.offload.JobError;
 import dev.offload.JobId;
 import dev.offload.JobState;
@@ -24,6 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * compare without decoding. Instants are fixed-width strings (11-digit epoch seconds then 9-digit
  * nanos) so that Lua's string order is time order, exactly, at nanosecond precision, and the
  * ordered indexes can be lexicographic sorted sets. Errors and progress are small JSON documents.
+ * The history of attempts is a JSON array the scripts append to without decoding it: {@code
+ * [{"attempt":1,"worker":"w","startedAt":"<time>","endedAt":"<time>","outcome":"failed",
+ * "error":{...}}]}, times in the same 20-character form.
  */
 public final class JobCodec {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -82,6 +89,9 @@ public final class JobCodec {
     put(f, "fa", job.finishedAt() == null ? null : time(job.finishedAt()));
     put(f, "own", job.leaseOwner());
     put(f, "le", job.leaseExpiresAt() == null ? null : time(job.leaseExpiresAt()));
+    put(f, "tok", Long.toString(job.leaseToken()));
+    put(f, "lost", Integer.toString(job.lostReservations()));
+    put(f, "hist", job.history().isEmpty() ? null : history(job.history()));
     return f;
   }
 
@@ -129,7 +139,66 @@ public final class JobCodec {
         parseTime(m.get("sa")),
         parseTime(m.get("fa")),
         m.get("own"),
-        parseTime(m.get("le")));
+        parseTime(m.get("le")),
+        parseLong(m.get("tok")),
+        (int) parseLong(m.get("lost")),
+        parseHistory(m.get("hist")));
+  }
+
+  /** Absent (a job written by layout 1): 0. */
+  private static long parseLong(String s) {
+    return s == null ? 0 : Long.parseLong(s);
+  }
+
+  /** The history as the scripts keep it (see the class comment). */
+  public static String history(List<JobAttempt> history) {
+    ArrayNode array = JSON.createArrayNode();
+    for (JobAttempt a : history) {
+      ObjectNode o = array.addObject();
+      o.put("attempt", a.attempt());
+      o.put("worker", a.worker());
+      o.put("startedAt", a.startedAt() == null ? null : time(a.startedAt()));
+      o.put("endedAt", a.endedAt() == null ? null : time(a.endedAt()));
+      o.put("outcome", a.outcome());
+      o.set("error", a.error() == null ? null : JSON.valueToTree(a.error()));
+    }
+    return array.toString();
+  }
+
+  static List<JobAttempt> parseHistory(String json) {
+    if (json == null || json.isEmpty()) {
+      return List.of();
+    }
+    JsonNode array;
+    try {
+      array = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new StoreException("corrupt history in Redis: " + json, e);
+    }
+    if (!array.isArray()) {
+      return List.of(); // an empty Lua table may come back as {}
+    }
+    List<JobAttempt> attempts = new ArrayList<>(array.size());
+    for (JsonNode a : array) {
+      JsonNode error = a.get("error");
+      try {
+        attempts.add(
+            new JobAttempt(
+                a.path("attempt").asInt(),
+                text(a.get("worker")),
+                parseTime(text(a.get("startedAt"))),
+                parseTime(text(a.get("endedAt"))),
+                a.path("outcome").asText(),
+                error == null || error.isNull() ? null : JSON.treeToValue(error, JobError.class)));
+      } catch (JsonProcessingException e) {
+        throw new StoreException("corrupt history in Redis: " + json, e);
+      }
+    }
+    return attempts;
+  }
+
+  private static String text(JsonNode node) {
+    return node == null || node.isNull() ? null : node.asText();
   }
 
   /** Most jobs share a handful of backoff policies: parse each text once. */

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * rediss://} for TLS. {@code redis://secret@host} (no colon) passes {@code secret} as the password.
  *
  * <p>Query parameters: {@code prefix} (key prefix, default {@code offload}), {@code maxFinished}
- * (cap on finished jobs kept, default 100000, 0 for none), {@code poolSize} (pooled connections,
+ * (cap on finished jobs kept, default 0: none, every finished job is kept until the engine purges
+ * it after its result retention; with a cap the oldest are dropped early, logged and counted), {@code poolSize} (pooled connections,
  * default 16), {@code connectTimeout} and {@code timeout} (e.g. {@code 3s}, {@code 500ms}, or
  * ISO-8601 {@code PT3S}; defaults 3s and 10s).
  *
@@ -31,7 +32,8 @@ import java.util.regex.Pattern;
  * @param user ACL user, or null
  * @param password password, or null
  * @param prefix key prefix; several installations share one Redis with distinct prefixes
- * @param maxFinished cap on finished jobs kept (oldest dropped first); 0 for no cap
+ * @param maxFinished cap on finished jobs kept (oldest dropped first, each drop logged and counted
+ *     in {@code finishedDropped}); 0 (the default) for no cap
  * @param poolSize pooled command connections
  * @param connectTimeout TCP connect timeout
  * @param timeout socket read timeout of a command
@@ -135,7 +137,7 @@ public record RedisConfig(
       throw new IllegalArgumentException(
           "prefix must be 1-100 characters of [A-Za-z0-9_.:{}-], got '" + prefix + "'");
     }
-    long maxFinished = Long.parseLong(q.getOrDefault("maxFinished", "100000"));
+    long maxFinished = Long.parseLong(q.getOrDefault("maxFinished", "0"));
     if (maxFinished < 0) {
       throw new IllegalArgumentException("maxFinished must be >= 0, got " + maxFinished);
     }

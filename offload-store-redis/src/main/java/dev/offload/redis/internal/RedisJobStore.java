@@ -13,6 +13,7 @@ import dev.offload.Page;
 import dev.offload.StoreException;
 import dev.offload.WorkerInfo;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
 import dev.offload.spi.Heartbeat;
@@ -42,7 +43,15 @@ import redis.clients.jedis.RedisClient;
  */
 public final class RedisJobStore implements JobStore {
   /** The version of the key layout (docs/REDIS.md); bump it when the layout changes. */
-  static final String LAYOUT = "1";
+  static final String LAYOUT = "2";
+
+  /**
+   * Layouts this version upgrades in place when it opens a prefix. Layout 2 only adds to layout 1
+   * (per-queue reservation sets; job fields for the lease token, lost reservations and history,
+   * read as 0 and empty when absent), so a layout-1 prefix is marked layout 2 and read as is;
+   * processes of the older version then refuse it rather than misread it.
+   */
+  private static final String UPGRADABLE = "1";
 
   private static final int ENQUEUE_CHUNK = 500;
   private static final int REAP_CHUNK = 500;
@@ -71,6 +80,7 @@ public final class RedisJobStore implements JobStore {
   private final String prefix;
   private final String channelPrefix;
   private final String origin;
+  private final DroppedFinished dropped;
   private volatile boolean closed;
 
   private RedisJobStore(RedisConfig config, RedisConnection connection) {
@@ -83,6 +93,7 @@ public final class RedisJobStore implements JobStore {
     this.signals =
         new Signals(connection.address(), connection.clientConfig(), redis, channelPrefix, origin);
     this.lister = new JobLister(redis, prefix);
+    this.dropped = new DroppedFinished(config.maskedUrl(), config.maxFinished(), signals::schedule);
   }
 
   /**
@@ -116,7 +127,17 @@ public final class RedisJobStore implements JobStore {
             "open",
             () -> {
               connection.client().hsetnx(key, "layout", LAYOUT);
-              return connection.client().hget(key, "layout");
+              // Atomic: two processes opening a layout-1 prefix at once both see layout 2.
+              Object now =
+                  connection
+                      .client()
+                      .eval(
+                          "if redis.call('HGET', KEYS[1], 'layout') == ARGV[1] then"
+                              + " redis.call('HSET', KEYS[1], 'layout', ARGV[2]) end"
+                              + " return redis.call('HGET', KEYS[1], 'layout')",
+                          List.of(key),
+                          List.of(UPGRADABLE, LAYOUT));
+              return (String) now;
             });
     if (!LAYOUT.equals(layout)) {
       throw new StoreException(
@@ -172,6 +193,10 @@ public final class RedisJobStore implements JobStore {
       args.add(job.task());
       args.add(Integer.toString(job.attempts()));
       args.add(JobCodec.time(job.createdAt()));
+      args.add(
+          job.leaseOwner() == null || job.leaseExpiresAt() == null
+              ? ""
+              : JobCodec.time(job.leaseExpiresAt()));
       args.add(Integer.toString(fields.size()));
       args.addAll(fields);
     }
@@ -188,6 +213,9 @@ public final class RedisJobStore implements JobStore {
         results.add(null);
       } else {
         results.add(new EnqueueResult(job, true));
+        if (job.leaseOwner() != null) {
+          continue; // held by a worker: nothing to claim
+        }
         if (dueAtCreation(job)) {
           signals.wake(job.queue());
         } else {
@@ -206,20 +234,21 @@ public final class RedisJobStore implements JobStore {
   }
 
   @Override
-  public List<Job> claim(ClaimRequest request) {
+  public ClaimResult claim(ClaimRequest request) {
     checkOpen();
-    signals.markClaim();
+    long wakeMark = signals.mark();
     List<String> args = common();
     args.add(request.workerId());
     args.add(Integer.toString(request.max()));
     args.add(JobCodec.time(request.now()));
     args.add(JobCodec.time(request.leaseExpiresAt()));
     args.addAll(request.queues());
-    return connection.write("claim", () -> jobs((List<?>) CLAIM.run(redis, args)));
+    List<Job> claimed = connection.write("claim", () -> jobs((List<?>) CLAIM.run(redis, args)));
+    return new ClaimResult(claimed, wakeMark);
   }
 
   @Override
-  public Set<JobId> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
+  public Set<Lease> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
     checkOpen();
     if (heartbeats.isEmpty()) {
       return Set.of();
@@ -230,13 +259,14 @@ public final class RedisJobStore implements JobStore {
     for (Heartbeat beat : heartbeats) {
       addLease(args, beat.lease());
       args.add(JobCodec.opt(JobCodec.progress(beat.progress())));
+      args.add(JobCodec.opt(beat.startedAt() == null ? null : JobCodec.time(beat.startedAt())));
     }
     List<?> lost = connection.write("heartbeat", () -> (List<?>) HEARTBEAT.run(redis, args));
-    Set<JobId> ids = new HashSet<>();
-    for (Object id : lost) {
-      ids.add(JobId.parse((String) id));
+    Set<Lease> leases = new HashSet<>();
+    for (Object position : lost) {
+      leases.add(heartbeats.get(((Long) position).intValue() - 1).lease());
     }
-    return ids;
+    return leases;
   }
 
   @Override
@@ -259,8 +289,10 @@ public final class RedisJobStore implements JobStore {
       args.add(JobCodec.opt(c.result()));
       args.add(JobCodec.opt(JobCodec.error(c.error())));
       args.add(JobCodec.opt(c.retryAt() == null ? null : JobCodec.time(c.retryAt())));
+      args.add(JobCodec.opt(c.startedAt() == null ? null : JobCodec.time(c.startedAt())));
     }
     List<?> reply = connection.write("complete", () -> (List<?>) COMPLETE.run(redis, args));
+    dropped.add(reply.get(completions.size()));
     List<Boolean> applied = new ArrayList<>(completions.size());
     for (int i = 0; i < completions.size(); i++) {
       Object r = reply.get(i);
@@ -279,7 +311,7 @@ public final class RedisJobStore implements JobStore {
 
   private static void addLease(List<String> args, Lease lease) {
     args.add(lease.jobId().toString());
-    args.add(Integer.toString(lease.attempt()));
+    args.add(Long.toString(lease.token()));
     args.add(lease.owner());
   }
 
@@ -287,8 +319,12 @@ public final class RedisJobStore implements JobStore {
   public Optional<Job> cancel(JobId id, Instant now) {
     checkOpen();
     List<String> args = args(id.toString(), JobCodec.time(now), CANCELLED);
-    return connection.write(
-        "cancel", () -> Optional.ofNullable(JobCodec.fromFlat((List<?>) CANCEL.run(redis, args))));
+    List<?> reply = connection.write("cancel", () -> (List<?>) CANCEL.run(redis, args));
+    if (reply == null) {
+      return Optional.empty();
+    }
+    dropped.add(reply.get(1));
+    return Optional.ofNullable(JobCodec.fromFlat((List<?>) reply.get(0)));
   }
 
   @Override
@@ -314,8 +350,10 @@ public final class RedisJobStore implements JobStore {
   public boolean delete(JobId id) {
     checkOpen();
     Object reply = connection.write("delete", () -> DELETE.run(redis, args(id.toString())));
-    if ("running".equals(reply)) {
-      throw new JobStateConflictException(id, JobState.RUNNING, "cancel it before deleting it");
+    if (reply instanceof String state) {
+      // running, or queued and held by a worker that claimed it
+      throw new JobStateConflictException(
+          id, JobState.fromWireName(state), "cancel it before deleting it");
     }
     return Long.valueOf(1).equals(reply);
   }
@@ -351,13 +389,16 @@ public final class RedisJobStore implements JobStore {
   }
 
   @Override
-  public List<Job> reapExpiredLeases(Instant now) {
+  public List<Job> reapExpiredLeases(Instant now, int limit) {
     checkOpen();
     String at = JobCodec.time(now);
     List<Job> reaped = new ArrayList<>();
-    for (int round = 0; round < 100; round++) {
+    // A scanned lease may be renewed before reap.lua re-checks it: scan again while the scan came
+    // back full and the limit is not reached, so fewer than `limit` means none are left.
+    for (int round = 0; round < 10 && reaped.size() < limit; round++) {
+      int want = Math.min(REAP_CHUNK, limit - reaped.size());
       List<?> expired =
-          connection.write("reap", () -> (List<?>) REAP_SCAN.run(redis, args(at, "" + REAP_CHUNK)));
+          connection.write("reap", () -> (List<?>) REAP_SCAN.run(redis, args(at, "" + want)));
       if (expired.isEmpty()) {
         break;
       }
@@ -373,14 +414,16 @@ public final class RedisJobStore implements JobStore {
         args.add(owner);
         args.add(JobCodec.error(error));
       }
-      List<Job> changed = connection.write("reap", () -> jobs((List<?>) REAP.run(redis, args)));
+      List<?> reply = connection.write("reap", () -> (List<?>) REAP.run(redis, args));
+      dropped.add(reply.get(1));
+      List<Job> changed = jobs((List<?>) reply.get(0));
       for (Job job : changed) {
         if (job.state() == JobState.QUEUED) {
           signals.wake(job.queue());
         }
       }
       reaped.addAll(changed);
-      if (expired.size() < 4 * REAP_CHUNK) {
+      if (expired.size() < 4 * want) {
         break;
       }
     }
@@ -404,9 +447,15 @@ public final class RedisJobStore implements JobStore {
   }
 
   @Override
-  public boolean awaitWork(Set<String> queues, Duration maxWait) throws InterruptedException {
+  public boolean awaitWork(Set<String> queues, long wakeMark, Duration maxWait)
+      throws InterruptedException {
     checkOpen();
-    return signals.awaitWork(queues, maxWait);
+    return signals.awaitWork(queues, wakeMark, maxWait);
+  }
+
+  @Override
+  public long finishedDropped() {
+    return dropped.total();
   }
 
   @Override
@@ -468,6 +517,7 @@ public final class RedisJobStore implements JobStore {
       return;
     }
     closed = true;
+    dropped.flush();
     signals.close();
     connection.close();
   }
@@ -497,7 +547,10 @@ public final class RedisJobStore implements JobStore {
   private static List<Job> jobs(List<?> flats) {
     List<Job> jobs = new ArrayList<>(flats.size());
     for (Object flat : flats) {
-      jobs.add(JobCodec.fromFlat((List<?>) flat));
+      Job job = JobCodec.fromFlat((List<?>) flat);
+      if (job != null) {
+        jobs.add(job);
+      }
     }
     return jobs;
   }

@@ -31,8 +31,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * channel (a message per queue that got due work) and, only while someone listens, to the events
  * channel. Messages carry the origin store, so a store ignores its own (it wakes its local waiters
  * directly, without the round trip). A generation counter per queue lets {@link #awaitWork} tell
- * whether anything relevant arrived since the same thread's last claim began, which closes the race
- * between an empty claim and the wait. The connection is re-opened after errors (a restarted
+ * whether anything relevant arrived since a given mark: a claim returns the mark it read before it
+ * looked for jobs ({@code ClaimResult.wakeMark}), and a wait on that mark (from any thread) returns
+ * at once if work was announced since, which closes the race between an empty claim and the wait. The connection is re-opened after errors (a restarted
  * Redis); each re-subscription wakes every waiter since messages may have been missed meanwhile
  * (the first does not: an idle store must let its waiters sleep). A watchdog pings the connection
  * and drops it when pings go unanswered.
@@ -51,7 +52,6 @@ final class Signals implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, Long> lastByQueue = new HashMap<>();
-  private final ThreadLocal<Long> claimMark = new ThreadLocal<>();
   private final CopyOnWriteArrayList<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Set<String> pendingTimers = ConcurrentHashMap.newKeySet();
   private final Object writeLock = new Object();
@@ -85,18 +85,23 @@ final class Signals implements AutoCloseable {
     this.reader = Thread.ofPlatform().daemon().name("offload-redis-pubsub").start(this::readLoop);
   }
 
-  /** Called as a claim begins: a later {@link #awaitWork} on this thread counts from here. */
-  void markClaim() {
-    claimMark.set(generation);
+  /**
+   * The wake mark: the count of wake-ups this store has seen. A claim reads it before it looks for
+   * jobs and hands it to its caller, whose {@link #awaitWork} counts from there.
+   */
+  long mark() {
+    return generation;
   }
 
-  boolean awaitWork(Set<String> queues, Duration maxWait) throws InterruptedException {
+  /**
+   * Waits until a wake-up for {@code queues} (empty: any) arrives after {@code since} (a {@link
+   * #mark}), returning at once if one already did, or until {@code maxWait} passes.
+   */
+  boolean awaitWork(Set<String> queues, long since, Duration maxWait)
+      throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
-    Long mark = claimMark.get();
-    claimMark.remove();
     lock.lockInterruptibly();
     try {
-      long since = mark != null ? mark : generation;
       while (!closed) {
         if (arrivedSince(queues, since)) {
           return true;
@@ -167,6 +172,15 @@ final class Signals implements AutoCloseable {
           TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pendingTimers.remove(key); // closed meanwhile
+    }
+  }
+
+  /** Runs {@code task} on the timer thread after {@code delayNanos} (dropped once closed). */
+  void schedule(Runnable task, long delayNanos) {
+    try {
+      timers.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed meanwhile
     }
   }
 

@@ -1,14 +1,15 @@
 -- Per job: id, idempotency key ('' none), queue, state, priority, runAt, due now ('1'/'0'),
--- task, attempts, createdAt, field count n, then n hash field/value arguments. Replies per
--- job: 1 (created), the existing job's fields (same idempotency key), or 'exists' (id taken).
+-- task, attempts, createdAt, lease expiry ('' none), field count n, then n hash field/value
+-- arguments. Replies per job: 1 (created), the existing job's fields (same idempotency key), or
+-- 'exists' (id taken).
 local out = {}
 local i = 6
 while i <= #ARGV do
   local id, idem, q, st, pri, ra, due = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
       ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
-  local task, att, created = ARGV[i + 7], ARGV[i + 8], ARGV[i + 9]
-  local nf = tonumber(ARGV[i + 10])
-  local first = i + 11
+  local task, att, created, le = ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10]
+  local nf = tonumber(ARGV[i + 11])
+  local first = i + 12
   i = first + nf
   local existing = false
   if idem ~= '' then existing = redis.call('HGET', K_IDEM, idem) end
@@ -21,14 +22,13 @@ while i <= #ARGV do
     if idem ~= '' then redis.call('HSET', K_IDEM, idem, id) end
     zadd(K_IDS, id)
     redis.call('SADD', K_QUEUES, q)
-    local j = {id = id, q = q, task = task, att = att}
-    move_state(j, st)
-    if st == 'queued' then
-      zadd(ready_key(q), ready_member(pri, ra, id))
-    else
-      zadd(sched_key(q), ra .. id)
+    local j = {id = id, q = q, task = task, att = att, pri = pri, ra = ra}
+    if le ~= '' then
+      j.own, j.le = true, le
     end
-    if due == '1' then signal(q) end
+    move_state(j, st)
+    index(j)
+    if due == '1' and not j.own then signal(q) end
     emit(j, created)
     out[#out + 1] = 1
   end

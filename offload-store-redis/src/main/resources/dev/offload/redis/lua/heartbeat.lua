@@ -1,21 +1,23 @@
--- ARGV[6] new lease expiry, [7] now; per beat: id, attempt, owner, progress (nullable).
--- Replies with the ids whose lease is no longer held.
+-- ARGV[6] new lease expiry, [7] now; per beat: id, token, owner, progress (nullable), startedAt
+-- (nullable). For each lease still held: a claimed job whose start is reported becomes running
+-- and is charged (Job.started), then the lease is renewed (Job.renewed). Replies with the
+-- positions (from 1) of the beats whose lease is no longer held.
 local lease, now = ARGV[6], ARGV[7]
 local lost = {}
-for i = 8, #ARGV, 4 do
-  local id, att, owner, prog = ARGV[i], ARGV[i + 1], ARGV[i + 2], opt(ARGV[i + 3])
+local n = 0
+for i = 8, #ARGV, 5 do
+  n = n + 1
+  local id, tok, owner = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local prog, started_at = opt(ARGV[i + 3]), opt(ARGV[i + 4])
   local j = load(id)
-  if fenced(j, att, owner) then
-    zrem(K_RUNNING, j.le .. id)
-    zadd(K_RUNNING, lease .. id)
-    redis.call('HSET', job_key(id), 'le', lease)
-    if prog then
-      redis.call('HSET', job_key(id), 'prog', prog)
-      j.prog = prog
-      emit(j, now)
-    end
+  if held(j, tok, owner) then
+    begin(j)
+    if started_at and j.st == 'queued' then started(j, started_at) end
+    renewed(j, lease, prog)
+    commit(j)
+    if j.from ~= j.st or prog then emit(j, now) end
   else
-    lost[#lost + 1] = id
+    lost[#lost + 1] = n
   end
 end
 flush()

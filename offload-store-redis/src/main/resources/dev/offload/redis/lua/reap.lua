@@ -1,19 +1,22 @@
--- ARGV[6] now; per job: id, attempt, owner, lease-expired error. Back to QUEUED while
--- attempts remain, else FAILED. Replies with the fields of each job changed.
+-- ARGV[6] now; per job: id, token, owner, lease-expired error. Each still running under that
+-- lease, expired before now, is reaped (Job.reaped): charged and recorded in its history, back
+-- to queued while attempts remain, else failed. Replies {fields of each job changed, ids dropped
+-- by the maxFinished cap}.
 local now = ARGV[6]
 local out = {}
 for i = 7, #ARGV, 4 do
-  local id, att, owner, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local id, tok, owner, err = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local j = load(id)
-  if fenced(j, att, owner) and j.le < now then
-    if tonumber(j.att) < tonumber(j.max) then
-      to_pending(j, 'queued', now, err, now)
-    else
-      to_finished(j, 'failed', nil, err, now)
-    end
-    out[#out + 1] = redis.call('HGETALL', job_key(id))
+  if held(j, tok, owner) and j.st == 'running' and j.le < now then
+    begin(j)
+    reaped(j, err, now)
+    commit(j)
+    signal_if_due(j, now)
+    emit(j, now)
+    out[#out + 1] = j.id
   end
 end
-trim_finished()
 flush()
-return out
+local jobs = {}
+for _, id in ipairs(out) do jobs[#jobs + 1] = redis.call('HGETALL', job_key(id)) end
+return {jobs, trim_finished()}
