@@ -166,6 +166,7 @@ abstract class LeaseRenewalTestBase {
         .queues(Set.of(QUEUE))
         .threads(2)
         .leaseDuration(LEASE)
+        .pollInterval(Duration.ofMillis(200))
         .resultRetention(retention)
         .shutdownGrace(Duration.ofMillis(500))
         .build();
