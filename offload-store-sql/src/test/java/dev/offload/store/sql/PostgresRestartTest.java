@@ -138,8 +138,7 @@ class PostgresRestartTest {
       try {
         Instant now = Instant.now();
         store.reapExpiredLeases(now, 100);
-        ClaimResult claimed =
-            store.claim(new ClaimRequest(id, Set.of(), 10, now, now.plus(LEASE)));
+        ClaimResult claimed = store.claim(new ClaimRequest(id, Set.of(), 10, now, now.plus(LEASE)));
         List<Job> got = claimed.jobs();
         if (got.isEmpty()) {
           store.awaitWork(Set.of(), claimed.wakeMark(), Duration.ofMillis(200));

@@ -110,8 +110,8 @@ class SchemaUpgradeTest {
   }
 
   /**
-   * One job per state, as version 1 wrote them; returns their ids in the order scheduled,
-   * queued, running, succeeded, failed, cancelled.
+   * One job per state, as version 1 wrote them; returns their ids in the order scheduled, queued,
+   * running, succeeded, failed, cancelled.
    */
   private static List<String> insertV1Jobs(Connection c, boolean pg) throws SQLException {
     String insert =
@@ -128,17 +128,77 @@ class SchemaUpgradeTest {
       Object[][] rows = {
         // state, result, error type, error message, progress, attempts, key, run at, started at,
         // finished at, lease owner, lease expires at
-        {"scheduled", null, "exception", "boom", null, 1, null, NOW + 60 * SEC, null, null, null,
-          null},
+        {
+          "scheduled",
+          null,
+          "exception",
+          "boom",
+          null,
+          1,
+          null,
+          NOW + 60 * SEC,
+          null,
+          null,
+          null,
+          null
+        },
         {"queued", null, null, null, null, 0, "order-7", NOW - SEC, null, null, null, null},
-        {"running", null, null, null, 0.5, 2, null, NOW - 5 * SEC, NOW - 2 * SEC, null, "old-w",
-          NOW + 30 * SEC},
-        {"succeeded", "{\"ok\":true}", null, null, null, 1, null, NOW - 9 * SEC, NOW - 8 * SEC,
-          NOW - 7 * SEC, null, null},
-        {"failed", null, "lease-expired", "gone", null, 3, null, NOW - 9 * SEC, NOW - 8 * SEC,
-          NOW - 7 * SEC, null, null},
-        {"cancelled", null, "cancelled", "cancelled", null, 0, null, NOW - 9 * SEC, null,
-          NOW - 7 * SEC, null, null},
+        {
+          "running",
+          null,
+          null,
+          null,
+          0.5,
+          2,
+          null,
+          NOW - 5 * SEC,
+          NOW - 2 * SEC,
+          null,
+          "old-w",
+          NOW + 30 * SEC
+        },
+        {
+          "succeeded",
+          "{\"ok\":true}",
+          null,
+          null,
+          null,
+          1,
+          null,
+          NOW - 9 * SEC,
+          NOW - 8 * SEC,
+          NOW - 7 * SEC,
+          null,
+          null
+        },
+        {
+          "failed",
+          null,
+          "lease-expired",
+          "gone",
+          null,
+          3,
+          null,
+          NOW - 9 * SEC,
+          NOW - 8 * SEC,
+          NOW - 7 * SEC,
+          null,
+          null
+        },
+        {
+          "cancelled",
+          null,
+          "cancelled",
+          "cancelled",
+          null,
+          0,
+          null,
+          NOW - 9 * SEC,
+          null,
+          NOW - 7 * SEC,
+          null,
+          null
+        },
       };
       for (Object[] r : rows) {
         String id = JobId.newId(Instant.ofEpochSecond(0, NOW)).toString();
@@ -197,8 +257,11 @@ class SchemaUpgradeTest {
       // The worker that held the running job before the upgrade still holds it.
       Lease held = new Lease(running.id(), 2, "old-w");
       assertThat(store.heartbeat(List.of(Heartbeat.of(held)), now.plusSeconds(30), now)).isEmpty();
-      assertThat(store.heartbeat(List.of(Heartbeat.of(new Lease(running.id(), 1, "old-w"))),
-              now.plusSeconds(30), now))
+      assertThat(
+              store.heartbeat(
+                  List.of(Heartbeat.of(new Lease(running.id(), 1, "old-w"))),
+                  now.plusSeconds(30),
+                  now))
           .hasSize(1);
       assertThat(
               store.complete(
@@ -207,11 +270,13 @@ class SchemaUpgradeTest {
       Job done = job(store, ids.get(2));
       assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
       assertThat(done.attempts()).isEqualTo(2);
-      assertThat(done.history()).singleElement().satisfies(a -> {
-        assertThat(a.attempt()).isEqualTo(2);
-        assertThat(a.worker()).isEqualTo("old-w");
-        assertThat(a.startedAt()).isEqualTo(running.startedAt());
-      });
+      assertThat(done.history())
+          .singleElement()
+          .satisfies(a -> {
+            assertThat(a.attempt()).isEqualTo(2);
+            assertThat(a.worker()).isEqualTo("old-w");
+            assertThat(a.startedAt()).isEqualTo(running.startedAt());
+          });
 
       // The queued job is claimed under the new rules: still queued, token 1, nothing charged.
       Job claimed =

@@ -117,8 +117,7 @@ abstract class SqlJobStoreTestBase {
     }
     Job stale = running.get(700);
     completions.add(
-        Completion.succeeded(
-            new Lease(stale.id(), stale.leaseToken() + 1, "w"), now, "\"stale\""));
+        Completion.succeeded(new Lease(stale.id(), stale.leaseToken() + 1, "w"), now, "\"stale\""));
     List<Boolean> applied = store.complete(completions.reversed(), now);
     assertThat(applied.getFirst()).isFalse();
     assertThat(applied.subList(1, applied.size())).hasSize(n - 1).containsOnly(true);
@@ -181,13 +180,15 @@ abstract class SqlJobStoreTestBase {
     assertThat(store.reapExpiredLeases(later, 100)).isEmpty();
     // The lapsed claim comes first again in claim order, ahead of the unclaimed lower priority.
     List<Job> taken = store.claim(claimAll("w2", 1, later)).jobs();
-    assertThat(taken).singleElement().satisfies(j -> {
-      assertThat(j.id()).isEqualTo(high.id());
-      assertThat(j.leaseOwner()).isEqualTo("w2");
-      assertThat(j.leaseToken()).isEqualTo(2);
-      assertThat(j.lostReservations()).isEqualTo(1);
-      assertThat(j.attempts()).isZero();
-    });
+    assertThat(taken)
+        .singleElement()
+        .satisfies(j -> {
+          assertThat(j.id()).isEqualTo(high.id());
+          assertThat(j.leaseOwner()).isEqualTo("w2");
+          assertThat(j.leaseToken()).isEqualTo(2);
+          assertThat(j.lostReservations()).isEqualTo(1);
+          assertThat(j.attempts()).isZero();
+        });
     // The first worker's lease is gone: its start, renewal and completion are all refused.
     assertThat(store.heartbeat(List.of(new Heartbeat(reserved.lease(), null, later)), later, later))
         .containsExactly(reserved.lease());
@@ -250,7 +251,14 @@ abstract class SqlJobStoreTestBase {
 
   /** The steps of the test above through the core's Job transitions alone. */
   private static Job replay(
-      Job j, Instant s1, Instant e1, JobError boom, Instant s3, Instant e3, Instant t4, Instant s5,
+      Job j,
+      Instant s1,
+      Instant e1,
+      JobError boom,
+      Instant s3,
+      Instant e3,
+      Instant t4,
+      Instant s5,
       Instant e5) {
     Job x = j.claimed("w1", T0, T0.plus(LEASE)).started(s1).renewed(T0.plus(LEASE), null);
     x = Completion.retry(x.lease(), s1, boom, e1).applyTo(x, e1);
@@ -272,8 +280,7 @@ abstract class SqlJobStoreTestBase {
     store.heartbeat(List.of(new Heartbeat(c.lease(), null, T0)), T0.plus(LEASE), T0);
     Instant later = T0.plusSeconds(1);
     Job cancelled = store.cancel(j.id(), later).orElseThrow();
-    Job expected =
-        c.started(T0).renewed(T0.plus(LEASE), null).cancelled(later);
+    Job expected = c.started(T0).renewed(T0.plus(LEASE), null).cancelled(later);
     assertThat(cancelled).isEqualTo(expected);
     assertThat(store.get(j.id())).contains(expected);
     assertThat(store.heartbeat(List.of(Heartbeat.of(c.lease())), later, later))

@@ -49,7 +49,9 @@ class SqliteRestartTest {
       Instant t2 = T0.plusSeconds(2);
       running = before.claim(claim("old-worker", 10, t2)).jobs();
       before.heartbeat(
-          running.stream().map(j -> new Heartbeat(j.lease(), null, t2)).toList(), t2.plus(LEASE), t2);
+          running.stream().map(j -> new Heartbeat(j.lease(), null, t2)).toList(),
+          t2.plus(LEASE),
+          t2);
       // Prefetched, never started: these come back without an attempt charged.
       reserved = before.claim(claim("old-worker", 5, t2)).jobs();
     } // the server stops here; its worker's jobs are left running or reserved
@@ -67,9 +69,7 @@ class SqliteRestartTest {
       while (!(batch = after.claim(claim("new-worker", 16, now)).jobs()).isEmpty()) {
         List<Boolean> ok =
             after.complete(
-                batch.stream()
-                    .map(j -> Completion.succeeded(j.lease(), now, "\"after\""))
-                    .toList(),
+                batch.stream().map(j -> Completion.succeeded(j.lease(), now, "\"after\"")).toList(),
                 now);
         for (int k = 0; k < batch.size(); k++) {
           assertThat(ok.get(k)).isTrue();

@@ -53,7 +53,8 @@ public final class StoreWorkerMain {
       }
     }
     Instant started = Instant.now();
-    store.heartbeat(List.of(new Heartbeat(job.lease(), null, started)), started.plus(lease), started);
+    store.heartbeat(
+        List.of(new Heartbeat(job.lease(), null, started)), started.plus(lease), started);
     System.out.println("claimed " + job.id() + " " + job.leaseToken() + " " + job.leaseOwner());
     System.out.flush();
     while (true) {

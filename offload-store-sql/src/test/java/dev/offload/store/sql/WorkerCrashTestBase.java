@@ -36,7 +36,8 @@ abstract class WorkerCrashTestBase {
       Job submitted = job().maxAttempts(3).at(Instant.now());
       store.enqueue(submitted);
       String[] claimed = holder.awaitLine("claimed", Duration.ofSeconds(10)).split(" ");
-      Lease killedLease = new Lease(JobId.parse(claimed[1]), Long.parseLong(claimed[2]), claimed[3]);
+      Lease killedLease =
+          new Lease(JobId.parse(claimed[1]), Long.parseLong(claimed[2]), claimed[3]);
       assertThat(killedLease.jobId()).isEqualTo(submitted.id());
       assertThat(killedLease.token()).isEqualTo(1);
       try (WorkerJvm other = WorkerJvm.start(StoreWorkerMain.class, "drain", url, ms(LEASE), "1")) {
