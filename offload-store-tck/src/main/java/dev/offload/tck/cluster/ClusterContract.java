@@ -139,9 +139,12 @@ public abstract class ClusterContract {
         assertThat(seen.add(result.get("n").asInt())).as("job number seen once").isTrue();
         List<String> runs = ranBy.getOrDefault(job.id().toString(), List.of());
         assertThat(runs).as("job %s was run", job.id()).isNotEmpty();
-        assertThat(runs.stream().distinct().count())
-            .as("job %s: each attempt ran once", job.id())
-            .isEqualTo(runs.size());
+        // An attempt runs once, except a run whose start its worker died before reporting: the
+        // next claim takes the job over uncharged (a lost reservation) and runs that attempt
+        // number again (docs/ARCHITECTURE.md, Leases).
+        assertThat(runs.size() - runs.stream().distinct().count())
+            .as("job %s: attempts run twice %s, lost reservations", job.id(), runs)
+            .isLessThanOrEqualTo(job.lostReservations());
         if (job.attempts() > 1) {
           rerun++;
         }
