@@ -119,6 +119,14 @@ public interface Offload extends AutoCloseable {
 
   JobCounts counts();
 
+  /**
+   * Finished jobs the store dropped before {@code resultRetention} ended, because a size cap the
+   * user set was reached (0 without a cap; counted since the store was opened).
+   */
+  default long finishedDropped() {
+    return 0;
+  }
+
   /** Workers sharing this store that reported recently. */
   List<WorkerInfo> workers();
 

@@ -554,6 +554,12 @@ final class JobWorker {
         now);
   }
 
+  /** Stops everything at once, for an engine that failed to start: nothing ran yet. */
+  void abandon() {
+    stopClaiming();
+    completions.close(Duration.ofSeconds(1));
+  }
+
   /** Stops claiming new jobs; attempts in flight go on. */
   void stopClaiming() {
     claiming = false;

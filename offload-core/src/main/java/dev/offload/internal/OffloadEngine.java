@@ -62,7 +62,7 @@ public final class OffloadEngine implements Offload {
   private final EventHub events = new EventHub();
   private final DirectRunner runner;
   private final JobWorker worker;
-  private final AutoCloseable storeSubscription;
+  private volatile AutoCloseable storeSubscription = () -> {};
   private volatile boolean accepting = true;
   private volatile boolean closed;
 
@@ -91,7 +91,6 @@ public final class OffloadEngine implements Offload {
             ? new JobWorker(
                 store, tasks, this::executorFor, codec, events, timer, settings, workerId)
             : null;
-    this.storeSubscription = store.subscribe(events::publish);
   }
 
   /**
@@ -133,13 +132,19 @@ public final class OffloadEngine implements Offload {
     supervisor.shutdownNow();
     timer.shutdownNow();
     if (worker != null) {
-      worker.stopClaiming();
+      worker.abandon();
+    }
+    try {
+      storeSubscription.close();
+    } catch (Exception e) {
+      log.warn("closing the store subscription failed", e);
     }
     pool.close();
     store.close();
   }
 
   private void startBackground() {
+    storeSubscription = store.subscribe(events::publish);
     long lease = settings.leaseDuration().toMillis();
     if (worker != null) {
       worker.start();
@@ -506,6 +511,11 @@ public final class OffloadEngine implements Offload {
   @Override
   public JobCounts counts() {
     return store.counts();
+  }
+
+  @Override
+  public long finishedDropped() {
+    return store.finishedDropped();
   }
 
   @Override

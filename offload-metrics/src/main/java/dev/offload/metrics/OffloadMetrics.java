@@ -4,6 +4,7 @@ import dev.offload.Offload;
 import dev.offload.metrics.internal.JobEventMetrics;
 import dev.offload.metrics.internal.PoolGauges;
 import dev.offload.metrics.internal.QueueDepthGauges;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
@@ -68,6 +69,10 @@ public final class OffloadMetrics implements MeterBinder, AutoCloseable {
     depth = new QueueDepthGauges(offload, registry, countsTtl, nanoTicker);
     depth.refresh();
     PoolGauges.register(offload, registry);
+    // A store cap that drops finished jobs before their retention must never be silent.
+    FunctionCounter.builder("offload.store.finished.dropped", offload, Offload::finishedDropped)
+        .description("Finished jobs dropped before their retention ended, by a store size cap")
+        .register(registry);
     PoolGauges.registerExecutors(offload, registry);
     JobEventMetrics events = new JobEventMetrics(offload, registry, depth::queueSeen);
     bound.add(events);

@@ -11,12 +11,14 @@ import dev.offload.JobStores;
 import dev.offload.Offload;
 import dev.offload.demo.DemoTasks;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,10 +55,13 @@ class OffloadMetricsTest {
       metrics.bindTo(registry);
       Job lastTry = offload.submit(JobSpec.of("spin", Map.of("ms", 0)).maxAttempts(1));
       Job again = offload.submit(JobSpec.of("spin", Map.of("ms", 0)).maxAttempts(3));
-      // A worker in another process claims both and dies without a word.
-      store.claim(
-          new ClaimRequest("dead-worker", Set.of(), 2, now.get(), now.get().plusSeconds(1)));
-      now.updateAndGet(t -> t.plusSeconds(2));
+      // A worker in another process claims both, starts them, and dies without a word.
+      Instant t = now.get();
+      for (Job held :
+          store.claim(new ClaimRequest("dead-worker", Set.of(), 2, t, t.plusSeconds(1))).jobs()) {
+        store.heartbeat(List.of(new Heartbeat(held.lease(), null, t)), t.plusSeconds(1), t);
+      }
+      now.updateAndGet(x -> x.plusSeconds(2));
 
       await()
           .atMost(Duration.ofSeconds(5))
@@ -67,6 +72,50 @@ class OffloadMetricsTest {
       assertThat(counter("offload.jobs.failed", "spin")).isEqualTo(1);
       // Taken back into the queue at once: not a retry with backoff.
       assertThat(counter("offload.jobs.retries", "spin")).isZero();
+    }
+  }
+
+  @Test
+  void aClaimThatLapsedBeforeItsJobStartedIsNotALostLease() {
+    try (OffloadMetrics metrics = OffloadMetrics.of(offload)) {
+      metrics.bindTo(registry);
+      Job job = offload.submit(JobSpec.of("spin", Map.of("ms", 0)).maxAttempts(1));
+      Instant t = now.get();
+      store.claim(new ClaimRequest("dead-worker", Set.of(), 1, t, t.plusSeconds(1)));
+      now.updateAndGet(x -> x.plusSeconds(2));
+
+      await()
+          .during(Duration.ofMillis(600))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> counter("offload.jobs.lease.expired", "spin") == 0);
+      assertThat(offload.job(job.id()).state()).isEqualTo(JobState.QUEUED);
+      assertThat(offload.job(job.id()).attempts()).as("nothing charged").isZero();
+    }
+  }
+
+  @Test
+  void finishedJobsDroppedByAStoreCapAreCounted() {
+    JobStore memory = JobStores.inMemory();
+    JobStore capped =
+        (JobStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                JobStore.class.getClassLoader(),
+                new Class<?>[] {JobStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("finishedDropped")) {
+                    return 7L;
+                  }
+                  try {
+                    return method.invoke(memory, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    try (Offload withCap = Offload.builder().store(capped).workers(false).build();
+        OffloadMetrics metrics = OffloadMetrics.of(withCap)) {
+      metrics.bindTo(registry);
+      assertThat(registry.get("offload.store.finished.dropped").functionCounter().count())
+          .isEqualTo(7);
     }
   }
 

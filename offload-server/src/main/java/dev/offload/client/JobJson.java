@@ -4,17 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.offload.Backoff;
 import dev.offload.Job;
+import dev.offload.JobAttempt;
 import dev.offload.JobError;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Progress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The JSON form of a job on the wire, written by the server and read by {@link OffloadClient}, so
@@ -78,6 +82,22 @@ public final class JobJson {
     n.put("finishedAt", text(job.finishedAt()));
     n.put("leaseOwner", job.leaseOwner());
     n.put("leaseExpiresAt", text(job.leaseExpiresAt()));
+    ArrayNode history = n.putArray("history");
+    for (JobAttempt a : job.history()) {
+      ObjectNode h = history.addObject();
+      h.put("attempt", a.attempt());
+      h.put("worker", a.worker());
+      h.put("startedAt", text(a.startedAt()));
+      h.put("endedAt", text(a.endedAt()));
+      h.put("outcome", a.outcome());
+      if (a.error() == null) {
+        h.putNull("error");
+      } else {
+        ObjectNode e = h.putObject("error");
+        e.put("type", a.error().type());
+        e.put("message", a.error().message());
+      }
+    }
     return n;
   }
 
@@ -126,10 +146,31 @@ public final class JobJson {
           instant(n.path("startedAt")),
           instant(n.path("finishedAt")),
           textOrNull(n.path("leaseOwner")),
-          instant(n.path("leaseExpiresAt")));
+          instant(n.path("leaseExpiresAt")),
+          0,
+          0,
+          history(n.path("history")));
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalArgumentException("not a job: " + e.getMessage(), e);
     }
+  }
+
+  private static List<JobAttempt> history(JsonNode n) {
+    List<JobAttempt> attempts = new ArrayList<>();
+    for (JsonNode a : n) {
+      JsonNode e = a.path("error");
+      attempts.add(
+          new JobAttempt(
+              a.path("attempt").asInt(),
+              textOrNull(a.path("worker")),
+              instant(a.path("startedAt")),
+              instant(a.path("endedAt")),
+              a.path("outcome").asText(),
+              e.isObject()
+                  ? new JobError(e.path("type").asText(), e.path("message").asText(), null)
+                  : null));
+    }
+    return attempts;
   }
 
   /** Parses stored JSON text; text that is not JSON comes back as a JSON string. */

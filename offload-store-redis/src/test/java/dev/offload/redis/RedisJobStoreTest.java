@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
+import dev.offload.JobAttempt;
 import dev.offload.JobError;
 import dev.offload.JobEvent;
-import dev.offload.JobAttempt;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
@@ -214,8 +214,7 @@ class RedisJobStoreTest {
     assertThat(lost).containsExactly(heldB.lease());
     Job renewed = store.get(a.id()).orElseThrow();
     assertThat(renewed)
-        .isEqualTo(
-            heldA.started(started).renewed(T0.plusSeconds(60), new Progress(0.5, "half")));
+        .isEqualTo(heldA.started(started).renewed(T0.plusSeconds(60), new Progress(0.5, "half")));
     assertThat(renewed.state()).isEqualTo(JobState.RUNNING);
     assertThat(renewed.attempts()).isEqualTo(1);
     // Still in the prefetch buffer: renewed, not started, not charged.
@@ -246,9 +245,7 @@ class RedisJobStoreTest {
     // Not reaped: it never started; only a claim after its lease lapsed takes it over.
     assertThat(store.reapExpiredLeases(T0.plusSeconds(31), 10)).isEmpty();
     assertThat(
-            store
-                .claim(new ClaimRequest("w2", Set.of(), 1, LEASE, LEASE.plusSeconds(30)))
-                .jobs())
+            store.claim(new ClaimRequest("w2", Set.of(), 1, LEASE, LEASE.plusSeconds(30))).jobs())
         .isEmpty(); // expired strictly before now only
     Instant t = T0.plusSeconds(32);
     Job second =
@@ -390,7 +387,9 @@ class RedisJobStoreTest {
     assertThat(cancelled.finishedAt()).isEqualTo(T0.plusSeconds(1));
     Job cancelledRunning = store.cancel(held.id(), T0.plusSeconds(2)).orElseThrow();
     assertThat(cancelledRunning).isEqualTo(held.cancelled(T0.plusSeconds(2)));
-    assertThat(cancelledRunning.history()).extracting(JobAttempt::outcome).containsExactly("cancelled");
+    assertThat(cancelledRunning.history())
+        .extracting(JobAttempt::outcome)
+        .containsExactly("cancelled");
     Job cancelledClaim = store.cancel(claimed.id(), T0.plusSeconds(2)).orElseThrow();
     assertThat(cancelledClaim).isEqualTo(claimed.cancelled(T0.plusSeconds(2)));
     assertThat(cancelledClaim.history()).isEmpty();
@@ -405,7 +404,8 @@ class RedisJobStoreTest {
         .isEqualTo(T0.plusSeconds(2));
     assertThat(store.cancel(JobId.newId(T0), T0)).isEmpty();
     assertThat(claim(5, T0.plusSeconds(1000))).isEmpty();
-    assertThat(store.counts().byQueue().get("q")).containsOnly(java.util.Map.entry(JobState.CANCELLED, 3L));
+    assertThat(store.counts().byQueue().get("q"))
+        .containsOnly(java.util.Map.entry(JobState.CANCELLED, 3L));
   }
 
   @Test
@@ -734,8 +734,7 @@ class RedisJobStoreTest {
     assertThat(took).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
     assertThat(
             other
-                .claim(
-                    new ClaimRequest("w2", Set.of(), 1, T0.plusMillis(300), T0.plusSeconds(60)))
+                .claim(new ClaimRequest("w2", Set.of(), 1, T0.plusMillis(300), T0.plusSeconds(60)))
                 .jobs())
         .extracting(Job::attempts, Job::leaseToken)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 2L));

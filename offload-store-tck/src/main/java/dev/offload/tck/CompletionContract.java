@@ -87,7 +87,7 @@ abstract class CompletionContract extends ContractSupport {
     clock().advanceMillis(1);
     List<Job> again = claim(OTHER_WORKER, 10);
     assertThat(again).extracting(Job::id).containsExactly(job.id());
-    assertThat(again.get(0).attempts()).isEqualTo(2);
+    assertThat(again.get(0).nextAttempt()).isEqualTo(2);
     assertThat(again.get(0).error()).as("the last error stays visible").isEqualTo(BOOM);
   }
 

@@ -8,6 +8,7 @@ import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.Page;
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -171,6 +172,11 @@ abstract class ListingContract extends ContractSupport {
     assertThat(nonZeroCounts()).isEqualTo(Map.of("q", Map.of(JobState.QUEUED, 1L)));
 
     Job running = claim(WORKER, 1).get(0);
+    assertThat(nonZeroCounts())
+        .as("claimed, not started")
+        .isEqualTo(Map.of("q", Map.of(JobState.QUEUED, 1L)));
+    store()
+        .heartbeat(List.of(new Heartbeat(running.lease(), null, now())), now().plus(LEASE), now());
     assertThat(nonZeroCounts()).isEqualTo(Map.of("q", Map.of(JobState.RUNNING, 1L)));
 
     store()

@@ -42,7 +42,8 @@ abstract class RequeueDeleteContract extends ContractSupport {
     assertThat(get(job.id())).isEqualTo(requeued);
 
     List<Job> again = claim(WORKER, 1, "q");
-    assertThat(again).extracting(Job::attempts).containsExactly(2);
+    assertThat(again).extracting(Job::nextAttempt).containsExactly(2);
+    assertThat(requeued.history()).as("earlier attempts stay in the history").hasSize(1);
   }
 
   @Test

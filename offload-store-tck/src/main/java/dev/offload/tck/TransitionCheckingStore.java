@@ -234,6 +234,12 @@ final class TransitionCheckingStore implements JobStore {
               + " -> "
               + now.state());
     }
+    if (old.state() == JobState.RUNNING
+        && now.state() == JobState.RUNNING
+        && now.leaseToken() != old.leaseToken()) {
+      violations.add(
+          where + "running job's lease token changed without reaping: " + old + " -> " + now);
+    }
     if (now.leaseToken() < old.leaseToken()) {
       violations.add(
           where + "lease token went back " + old.leaseToken() + " -> " + now.leaseToken());

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class TransitionContract extends ContractSupport {
   private static final long SEED = 20300101L;
-  private static final int STEPS = 800;
+  private static final int STEPS = 4_000;
   private static final JobError BOOM = new JobError(JobError.EXCEPTION, "boom", null);
 
   /** The table's edges that SPI calls alone can produce; a walk that misses one proves little. */
@@ -45,7 +45,10 @@ abstract class TransitionContract extends ContractSupport {
           "RUNNING->QUEUED",
           "RUNNING->SCHEDULED",
           "FAILED->QUEUED",
-          "CANCELLED->QUEUED");
+          "CANCELLED->QUEUED",
+          // A claimed job's completion, its start not yet reported: started on the way.
+          "QUEUED->SUCCEEDED",
+          "QUEUED->SCHEDULED");
 
   TransitionContract(JobStoreContract owner) {
     super(owner);
@@ -98,13 +101,13 @@ abstract class TransitionContract extends ContractSupport {
         for (int i = random.nextInt(2); i >= 0; i--) {
           beats.add(
               new Heartbeat(
-                  pick(random, leases),
+                  recent(random, leases),
                   new Progress(random.nextDouble(), "p"),
-                  random.nextBoolean() ? now() : null));
+                  random.nextInt(4) > 0 ? now() : null));
         }
         checked.heartbeat(beats, now().plus(Duration.ofSeconds(2)), now());
       } else if (dice < 65 && !leases.isEmpty()) {
-        Lease lease = pick(random, leases);
+        Lease lease = recent(random, leases);
         Completion c =
             switch (random.nextInt(4)) {
               case 0 -> Completion.succeeded(lease, now(), "{\"ok\":true}");
@@ -144,8 +147,8 @@ abstract class TransitionContract extends ContractSupport {
     assertThat(checked.violations()).isEmpty();
     assertThat(checked.observedTransitions()).containsAll(REACHABLE);
     assertThat(checked.observedTransitions())
-        .as("a due scheduled job is claimed directly or queued first")
-        .containsAnyOf("SCHEDULED->RUNNING", "SCHEDULED->QUEUED");
+        .as("a due scheduled job is queued when claimed")
+        .contains("SCHEDULED->QUEUED");
     assertThat(nonZeroCounts()).as("counts agree with the listing").isEqualTo(countListed());
   }
 
@@ -168,6 +171,12 @@ abstract class TransitionContract extends ContractSupport {
           .merge(job.state(), 1L, Long::sum);
     }
     return counts;
+  }
+
+  /** One of the latest few: old leases are mostly stale, and the walk should also hit live ones. */
+  private static <T> T recent(Random random, List<T> from) {
+    int window = Math.min(from.size(), 6);
+    return from.get(from.size() - 1 - random.nextInt(window));
   }
 
   private static <T> T pick(Random random, List<T> from) {

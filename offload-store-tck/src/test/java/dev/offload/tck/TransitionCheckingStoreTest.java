@@ -7,9 +7,11 @@ import dev.offload.JobCounts;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
+import dev.offload.Lease;
 import dev.offload.Page;
 import dev.offload.WorkerInfo;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
 import dev.offload.spi.Heartbeat;
@@ -37,9 +39,11 @@ class TransitionCheckingStoreTest {
   void legalChangesPassAndAreObserved() {
     Job job = JobBuilder.queued(clock).build();
     checked.enqueue(job);
-    scripted.next = jobs -> put(jobs, job.claimed("w", now, until));
-
+    Job claimed = job.claimed("w", now, until);
+    scripted.next = jobs -> put(jobs, claimed);
     checked.claim(new ClaimRequest("w", Set.of(), 1, now, until));
+    scripted.next = jobs -> put(jobs, claimed.started(now));
+    checked.heartbeat(List.of(new Heartbeat(claimed.lease(), null, now)), until, now);
 
     assertThat(checked.violations()).isEmpty();
     assertThat(checked.observedTransitions()).containsExactly("QUEUED->RUNNING");
@@ -47,7 +51,7 @@ class TransitionCheckingStoreTest {
 
   @Test
   void illegalTransitionIsReported() {
-    Job running = JobBuilder.queued(clock).build().claimed("w", now, until);
+    Job running = JobBuilder.queued(clock).build().claimed("w", now, until).started(now);
     Job succeeded = running.finished(JobState.SUCCEEDED, "1", null, now);
     scripted.jobs.put(succeeded.id(), succeeded);
     // A buggy store re-claims a finished job: SUCCEEDED -> RUNNING.
@@ -61,23 +65,23 @@ class TransitionCheckingStoreTest {
 
   @Test
   void hiddenReclaimOfARunningJobIsReported() {
-    Job first = JobBuilder.queued(clock).build().claimed("w1", now, until);
+    Job first = JobBuilder.queued(clock).build().claimed("w1", now, until).started(now);
     scripted.jobs.put(first.id(), first);
-    Job stolen = first.pendingAgain(JobState.QUEUED, now, null).claimed("w2", now, until);
+    Job stolen = first.released(now).claimed("w2", now, until).started(now);
     scripted.next = jobs -> put(jobs, stolen);
 
     checked.claim(new ClaimRequest("w2", Set.of(), 1, now, until));
 
-    assertThat(checked.violations()).singleElement().asString().contains("attempts 1 -> 2");
+    assertThat(checked.violations()).singleElement().asString().contains("lease token changed");
   }
 
   @Test
   void heartbeatThatChangesStateIsReported() {
-    Job running = JobBuilder.queued(clock).build().claimed("w", now, until);
+    Job running = JobBuilder.queued(clock).build().claimed("w", now, until).started(now);
     scripted.jobs.put(running.id(), running);
-    scripted.next = jobs -> put(jobs, running.pendingAgain(JobState.QUEUED, now, null));
+    scripted.next = jobs -> put(jobs, running.released(now));
 
-    checked.heartbeat(List.of(new Heartbeat(running.lease(), null)), until, now);
+    checked.heartbeat(List.of(Heartbeat.of(running.lease())), until, now);
 
     assertThat(checked.violations())
         .singleElement()
@@ -91,6 +95,7 @@ class TransitionCheckingStoreTest {
         JobBuilder.queued(clock)
             .build()
             .claimed("w", now, until)
+            .started(now)
             .finished(JobState.FAILED, null, null, now);
     scripted.jobs.put(failed.id(), failed);
     scripted.next =
@@ -112,7 +117,7 @@ class TransitionCheckingStoreTest {
           return jobs;
         };
 
-    checked.reapExpiredLeases(now.plus(Duration.ofMinutes(1)));
+    checked.reapExpiredLeases(now.plus(Duration.ofMinutes(1)), 100);
 
     assertThat(checked.violations()).singleElement().asString().contains("removed job");
   }
@@ -144,13 +149,13 @@ class TransitionCheckingStoreTest {
     }
 
     @Override
-    public List<Job> claim(ClaimRequest request) {
+    public ClaimResult claim(ClaimRequest request) {
       apply();
-      return List.of();
+      return new ClaimResult(List.of(), 0);
     }
 
     @Override
-    public Set<JobId> heartbeat(List<Heartbeat> beats, Instant leaseExpiresAt, Instant now) {
+    public Set<Lease> heartbeat(List<Heartbeat> beats, Instant leaseExpiresAt, Instant now) {
       apply();
       return Set.of();
     }
@@ -194,7 +199,7 @@ class TransitionCheckingStoreTest {
     }
 
     @Override
-    public List<Job> reapExpiredLeases(Instant now) {
+    public List<Job> reapExpiredLeases(Instant now, int limit) {
       apply();
       return List.of();
     }
@@ -206,7 +211,7 @@ class TransitionCheckingStoreTest {
     }
 
     @Override
-    public boolean awaitWork(Set<String> queues, Duration maxWait) {
+    public boolean awaitWork(Set<String> queues, long wakeMark, Duration maxWait) {
       return false;
     }
 

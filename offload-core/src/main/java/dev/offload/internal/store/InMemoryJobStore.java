@@ -486,8 +486,12 @@ public final class InMemoryJobStore implements JobStore {
     QueueIndex q = queues.get(job.queue());
     switch (job.state()) {
       case QUEUED, SCHEDULED -> {
-        // A due SCHEDULED job or a lapsed claim may have been moved into ready: look in all.
-        if (!q.ready.remove(job) && !q.reserved.remove(job)) {
+        // A due SCHEDULED job or a lapsed claim may have been moved into ready: look there too.
+        if (job.isReserved()) {
+          if (!q.reserved.remove(job)) {
+            q.ready.remove(job);
+          }
+        } else if (!q.ready.remove(job)) {
           q.scheduled.remove(job);
         }
       }

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  *
  * <p>Query parameters: {@code prefix} (key prefix, default {@code offload}), {@code maxFinished}
  * (cap on finished jobs kept, default 0: none, every finished job is kept until the engine purges
- * it after its result retention; with a cap the oldest are dropped early, logged and counted), {@code poolSize} (pooled connections,
- * default 16), {@code connectTimeout} and {@code timeout} (e.g. {@code 3s}, {@code 500ms}, or
- * ISO-8601 {@code PT3S}; defaults 3s and 10s).
+ * it after its result retention; with a cap the oldest are dropped early, logged and counted),
+ * {@code poolSize} (pooled connections, default 16), {@code connectTimeout} and {@code timeout}
+ * (e.g. {@code 3s}, {@code 500ms}, or ISO-8601 {@code PT3S}; defaults 3s and 10s).
  *
  * @param url the URL as given
  * @param ssl whether to use TLS

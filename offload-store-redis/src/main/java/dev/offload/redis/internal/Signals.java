@@ -33,10 +33,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * directly, without the round trip). A generation counter per queue lets {@link #awaitWork} tell
  * whether anything relevant arrived since a given mark: a claim returns the mark it read before it
  * looked for jobs ({@code ClaimResult.wakeMark}), and a wait on that mark (from any thread) returns
- * at once if work was announced since, which closes the race between an empty claim and the wait. The connection is re-opened after errors (a restarted
- * Redis); each re-subscription wakes every waiter since messages may have been missed meanwhile
- * (the first does not: an idle store must let its waiters sleep). A watchdog pings the connection
- * and drops it when pings go unanswered.
+ * at once if work was announced since, which closes the race between an empty claim and the wait.
+ * The connection is re-opened after errors (a restarted Redis); each re-subscription wakes every
+ * waiter since messages may have been missed meanwhile (the first does not: an idle store must let
+ * its waiters sleep). A watchdog pings the connection and drops it when pings go unanswered.
  */
 final class Signals implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
@@ -97,8 +97,7 @@ final class Signals implements AutoCloseable {
    * Waits until a wake-up for {@code queues} (empty: any) arrives after {@code since} (a {@link
    * #mark}), returning at once if one already did, or until {@code maxWait} passes.
    */
-  boolean awaitWork(Set<String> queues, long since, Duration maxWait)
-      throws InterruptedException {
+  boolean awaitWork(Set<String> queues, long since, Duration maxWait) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     lock.lockInterruptibly();
     try {

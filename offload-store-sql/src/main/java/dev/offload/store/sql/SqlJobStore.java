@@ -6,10 +6,12 @@ import dev.offload.JobCounts;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
+import dev.offload.Lease;
 import dev.offload.Page;
 import dev.offload.StoreException;
 import dev.offload.WorkerInfo;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
 import dev.offload.spi.Heartbeat;
@@ -57,9 +59,6 @@ public final class SqlJobStore implements JobStore {
   private final WorkSignal signal = new WorkSignal();
   private final JobOps ops;
   private final AutoCloseable watcher;
-  // The signal count a thread saw before a claim that came back empty: awaitWork waits for a
-  // change from there, so work announced between that claim and the wait is not slept through.
-  private final ThreadLocal<Long> seenBeforeEmptyClaim = new ThreadLocal<>();
   private volatile boolean closed;
 
   private SqlJobStore(StoreUrl url, Dialect dialect, HikariDataSource pool) {
@@ -177,21 +176,22 @@ public final class SqlJobStore implements JobStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The wake mark is this store's {@link WorkSignal} count, read before the claim query: every
+   * announcement of work (by this process, or by another one through the dialect's watcher) moves
+   * it.
+   */
   @Override
-  public List<Job> claim(ClaimRequest request) {
+  public ClaimResult claim(ClaimRequest request) {
     checkOpen();
-    long seen = signal.current();
-    List<Job> claimed = ops.claim(request);
-    if (claimed.isEmpty()) {
-      seenBeforeEmptyClaim.set(seen);
-    } else {
-      seenBeforeEmptyClaim.remove();
-    }
-    return claimed;
+    long wakeMark = signal.current();
+    return new ClaimResult(ops.claim(request), wakeMark);
   }
 
   @Override
-  public Set<JobId> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
+  public Set<Lease> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
     checkOpen();
     return ops.heartbeat(heartbeats, leaseExpiresAt);
   }
@@ -245,9 +245,9 @@ public final class SqlJobStore implements JobStore {
   }
 
   @Override
-  public List<Job> reapExpiredLeases(Instant now) {
+  public List<Job> reapExpiredLeases(Instant now, int limit) {
     checkOpen();
-    List<Job> reaped = ops.reapExpiredLeases(now);
+    List<Job> reaped = ops.reapExpiredLeases(now, limit);
     if (reaped.stream().anyMatch(j -> j.state() == JobState.QUEUED)) {
       signal.signal();
     }
@@ -261,13 +261,12 @@ public final class SqlJobStore implements JobStore {
   }
 
   @Override
-  public boolean awaitWork(Set<String> queues, Duration maxWait) throws InterruptedException {
-    Long seen = seenBeforeEmptyClaim.get();
-    seenBeforeEmptyClaim.remove();
+  public boolean awaitWork(Set<String> queues, long wakeMark, Duration maxWait)
+      throws InterruptedException {
     if (closed) {
       return false;
     }
-    return signal.await(seen != null ? seen : signal.current(), maxWait);
+    return signal.await(wakeMark, maxWait);
   }
 
   @Override

@@ -57,26 +57,18 @@ public record Jobs(
   /** The job as submitted at {@code now}: queued, or scheduled when delayed. */
   public Job at(Instant now) {
     Instant runAt = now.plus(delay);
-    return new Job(
+    return Job.submitted(
         JobId.newId(now),
         task,
         queue,
         delay.isZero() ? JobState.QUEUED : JobState.SCHEDULED,
         priority,
         input,
-        null,
-        null,
-        null,
-        0,
         maxAttempts,
         Backoff.of(Duration.ofMillis(250), Duration.ofSeconds(10)),
         timeout,
         idempotencyKey,
         now,
-        runAt,
-        null,
-        null,
-        null,
-        null);
+        runAt);
   }
 }

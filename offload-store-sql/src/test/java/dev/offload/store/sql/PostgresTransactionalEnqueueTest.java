@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
+import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -68,11 +70,16 @@ class PostgresTransactionalEnqueueTest {
       assertThat(store.enqueue(app, job).created()).isTrue();
       assertThat(store.get(job.id())).as("invisible before commit").isEmpty();
 
+      // The worker found nothing; the mark of that claim goes to a wait on another thread.
+      Instant now = Instant.now();
+      ClaimResult empty =
+          worker.claim(new ClaimRequest("w", Set.of(), 1, now, now.plusSeconds(30)));
+      assertThat(empty.jobs()).isEmpty();
       CountDownLatch waiting = new CountDownLatch(1);
       Future<Boolean> woke =
           exec.submit(() -> {
             waiting.countDown();
-            return worker.awaitWork(Set.of(), Duration.ofSeconds(20));
+            return worker.awaitWork(Set.of(), empty.wakeMark(), Duration.ofSeconds(20));
           });
       assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
       await()

@@ -8,6 +8,7 @@ import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.spi.ClaimRequest;
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,14 +38,23 @@ class SqliteRestartTest {
       jobs.add(job().at(T0.plusMillis(i)));
     }
     List<Job> running;
+    List<Job> reserved;
     try (SqlJobStore before = SqlJobStore.open(url)) {
       before.enqueueAll(jobs);
-      List<Job> finished = before.claim(claim("old-worker", 20, T0.plusSeconds(1)));
+      Instant t1 = T0.plusSeconds(1);
+      List<Job> finished = before.claim(claim("old-worker", 20, t1)).jobs();
       before.complete(
-          finished.stream().map(j -> Completion.succeeded(j.lease(), "\"before\"")).toList(),
+          finished.stream().map(j -> Completion.succeeded(j.lease(), t1, "\"before\"")).toList(),
           T0.plusSeconds(2));
-      running = before.claim(claim("old-worker", 10, T0.plusSeconds(2)));
-    } // the server stops here; its worker's jobs are left running
+      Instant t2 = T0.plusSeconds(2);
+      running = before.claim(claim("old-worker", 10, t2)).jobs();
+      before.heartbeat(
+          running.stream().map(j -> new Heartbeat(j.lease(), null, t2)).toList(),
+          t2.plus(LEASE),
+          t2);
+      // Prefetched, never started: these come back without an attempt charged.
+      reserved = before.claim(claim("old-worker", 5, t2)).jobs();
+    } // the server stops here; its worker's jobs are left running or reserved
 
     try (SqlJobStore after = SqlJobStore.open(url)) {
       Map<JobState, Long> totals = after.counts().totals();
@@ -53,13 +63,13 @@ class SqliteRestartTest {
       assertThat(totals.get(JobState.SUCCEEDED)).isEqualTo(20);
 
       Instant now = T0.plusSeconds(2).plus(LEASE).plusSeconds(1);
-      assertThat(after.reapExpiredLeases(now)).hasSize(10);
+      assertThat(after.reapExpiredLeases(now, 100)).hasSize(10);
       Map<String, Integer> completions = new HashMap<>();
       List<Job> batch;
-      while (!(batch = after.claim(claim("new-worker", 16, now))).isEmpty()) {
+      while (!(batch = after.claim(claim("new-worker", 16, now)).jobs()).isEmpty()) {
         List<Boolean> ok =
             after.complete(
-                batch.stream().map(j -> Completion.succeeded(j.lease(), "\"after\"")).toList(),
+                batch.stream().map(j -> Completion.succeeded(j.lease(), now, "\"after\"")).toList(),
                 now);
         for (int k = 0; k < batch.size(); k++) {
           assertThat(ok.get(k)).isTrue();
@@ -74,10 +84,18 @@ class SqliteRestartTest {
       for (Job old : running) {
         assertThat(after.get(old.id()).orElseThrow().attempts()).isEqualTo(2);
       }
+      for (Job old : reserved) {
+        Job now2 = after.get(old.id()).orElseThrow();
+        assertThat(now2.attempts()).isEqualTo(1);
+        assertThat(now2.lostReservations()).isEqualTo(1);
+        assertThat(now2.history()).hasSize(1);
+      }
       // The old runs, had they outlived the restart, cannot overwrite the new results.
       assertThat(
               after.complete(
-                  running.stream().map(j -> Completion.succeeded(j.lease(), "\"stale\"")).toList(),
+                  running.stream()
+                      .map(j -> Completion.succeeded(j.lease(), now, "\"stale\""))
+                      .toList(),
                   now))
           .containsOnly(false);
       assertThat(after.get(running.getFirst().id()).orElseThrow().result()).isEqualTo("\"after\"");

@@ -3,6 +3,7 @@ package dev.offload.store.sql;
 import dev.offload.Job;
 import dev.offload.StoreException;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
@@ -15,8 +16,9 @@ import java.util.Set;
  * A store-level worker process for the crash tests: real time, real leases, one job at a time.
  *
  * <ul>
- *   <li>{@code hold URL LEASE_MS}: claims one job, prints {@code claimed ID ATTEMPT OWNER}, then
- *       keeps renewing the lease as a live worker does, never finishing (until killed).
+ *   <li>{@code hold URL LEASE_MS}: claims one job, reports its start, prints {@code claimed ID
+ *       TOKEN OWNER}, then keeps renewing the lease as a live worker does, never finishing (until
+ *       killed).
  *   <li>{@code drain URL LEASE_MS COUNT}: reaps expired leases and claims and completes jobs until
  *       it completed {@code COUNT}; prints {@code completed ID ATTEMPT} for each.
  * </ul>
@@ -43,19 +45,22 @@ public final class StoreWorkerMain {
   private static void hold(JobStore store, String owner, Duration lease) throws Exception {
     Job job = null;
     while (job == null) {
-      List<Job> got = store.claim(request(owner, 1, lease));
-      if (got.isEmpty()) {
-        store.awaitWork(Set.of(), Duration.ofMillis(200));
+      ClaimResult got = store.claim(request(owner, 1, lease));
+      if (got.jobs().isEmpty()) {
+        store.awaitWork(Set.of(), got.wakeMark(), Duration.ofMillis(200));
       } else {
-        job = got.getFirst();
+        job = got.jobs().getFirst();
       }
     }
-    System.out.println("claimed " + job.id() + " " + job.attempts() + " " + job.leaseOwner());
+    Instant started = Instant.now();
+    store.heartbeat(
+        List.of(new Heartbeat(job.lease(), null, started)), started.plus(lease), started);
+    System.out.println("claimed " + job.id() + " " + job.leaseToken() + " " + job.leaseOwner());
     System.out.flush();
     while (true) {
       Thread.sleep(lease.toMillis() / 4);
       Instant now = Instant.now();
-      store.heartbeat(List.of(new Heartbeat(job.lease(), null)), now.plus(lease), now);
+      store.heartbeat(List.of(Heartbeat.of(job.lease())), now.plus(lease), now);
     }
   }
 
@@ -64,19 +69,21 @@ public final class StoreWorkerMain {
     int done = 0;
     while (done < count) {
       try {
-        store.reapExpiredLeases(Instant.now());
-        List<Job> got = store.claim(request(owner, 1, lease));
-        if (got.isEmpty()) {
-          store.awaitWork(Set.of(), Duration.ofMillis(100));
+        store.reapExpiredLeases(Instant.now(), 100);
+        ClaimResult got = store.claim(request(owner, 1, lease));
+        if (got.jobs().isEmpty()) {
+          store.awaitWork(Set.of(), got.wakeMark(), Duration.ofMillis(100));
           continue;
         }
-        Job job = got.getFirst();
-        String result = "{\"attempt\":" + job.attempts() + ",\"worker\":\"" + owner + "\"}";
+        Job job = got.jobs().getFirst();
+        int attempt = job.nextAttempt();
+        String result = "{\"attempt\":" + attempt + ",\"worker\":\"" + owner + "\"}";
+        Instant started = Instant.now();
         if (store
-            .complete(List.of(Completion.succeeded(job.lease(), result)), Instant.now())
+            .complete(List.of(Completion.succeeded(job.lease(), started, result)), Instant.now())
             .getFirst()) {
           done++;
-          System.out.println("completed " + job.id() + " " + job.attempts());
+          System.out.println("completed " + job.id() + " " + attempt);
           System.out.flush();
         }
       } catch (StoreException e) {

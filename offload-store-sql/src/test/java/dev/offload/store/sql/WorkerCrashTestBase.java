@@ -2,9 +2,11 @@ package dev.offload.store.sql;
 
 import static dev.offload.store.sql.Jobs.job;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.Job;
+import dev.offload.JobAttempt;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.Lease;
@@ -35,9 +37,9 @@ abstract class WorkerCrashTestBase {
       store.enqueue(submitted);
       String[] claimed = holder.awaitLine("claimed", Duration.ofSeconds(10)).split(" ");
       Lease killedLease =
-          new Lease(JobId.parse(claimed[1]), Integer.parseInt(claimed[2]), claimed[3]);
+          new Lease(JobId.parse(claimed[1]), Long.parseLong(claimed[2]), claimed[3]);
       assertThat(killedLease.jobId()).isEqualTo(submitted.id());
-      assertThat(killedLease.attempt()).isEqualTo(1);
+      assertThat(killedLease.token()).isEqualTo(1);
       try (WorkerJvm other = WorkerJvm.start(StoreWorkerMain.class, "drain", url, ms(LEASE), "1")) {
         other.awaitLine("ready", Duration.ofSeconds(30));
         awaitRerun(store, holder, other, submitted, killedLease);
@@ -71,13 +73,19 @@ abstract class WorkerCrashTestBase {
     assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(done.attempts()).isEqualTo(2);
     assertThat(done.result()).startsWith("{\"attempt\":2,");
+    assertThat(done.history())
+        .extracting(JobAttempt::attempt, JobAttempt::worker, JobAttempt::outcome)
+        .containsExactly(
+            tuple(1, killedLease.owner(), JobAttempt.LEASE_EXPIRED),
+            tuple(2, done.history().get(1).worker(), JobAttempt.SUCCEEDED));
+    assertThat(done.history().get(1).worker()).startsWith("drain-");
 
     // The killed run, had it survived, would now report late: every write with its lease fails.
     Instant now = Instant.now();
-    assertThat(store.complete(List.of(Completion.succeeded(killedLease, "\"zombie\"")), now))
+    assertThat(store.complete(List.of(Completion.succeeded(killedLease, now, "\"zombie\"")), now))
         .containsExactly(false);
-    assertThat(store.heartbeat(List.of(new Heartbeat(killedLease, null)), now.plus(LEASE), now))
-        .containsExactly(killedLease.jobId());
+    assertThat(store.heartbeat(List.of(Heartbeat.of(killedLease)), now.plus(LEASE), now))
+        .containsExactly(killedLease);
     assertThat(store.get(submitted.id())).contains(done);
   }
 

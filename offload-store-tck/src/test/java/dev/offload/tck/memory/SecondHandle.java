@@ -4,9 +4,11 @@ import dev.offload.Job;
 import dev.offload.JobCounts;
 import dev.offload.JobId;
 import dev.offload.JobQuery;
+import dev.offload.Lease;
 import dev.offload.Page;
 import dev.offload.WorkerInfo;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.spi.EnqueueResult;
 import dev.offload.spi.Heartbeat;
@@ -36,12 +38,12 @@ final class SecondHandle implements JobStore {
   }
 
   @Override
-  public List<Job> claim(ClaimRequest request) {
+  public ClaimResult claim(ClaimRequest request) {
     return store.claim(request);
   }
 
   @Override
-  public Set<JobId> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
+  public Set<Lease> heartbeat(List<Heartbeat> heartbeats, Instant leaseExpiresAt, Instant now) {
     return store.heartbeat(heartbeats, leaseExpiresAt, now);
   }
 
@@ -81,8 +83,8 @@ final class SecondHandle implements JobStore {
   }
 
   @Override
-  public List<Job> reapExpiredLeases(Instant now) {
-    return store.reapExpiredLeases(now);
+  public List<Job> reapExpiredLeases(Instant now, int limit) {
+    return store.reapExpiredLeases(now, limit);
   }
 
   @Override
@@ -91,8 +93,9 @@ final class SecondHandle implements JobStore {
   }
 
   @Override
-  public boolean awaitWork(Set<String> queues, Duration maxWait) throws InterruptedException {
-    return store.awaitWork(queues, maxWait);
+  public boolean awaitWork(Set<String> queues, long wakeMark, Duration maxWait)
+      throws InterruptedException {
+    return store.awaitWork(queues, wakeMark, maxWait);
   }
 
   @Override

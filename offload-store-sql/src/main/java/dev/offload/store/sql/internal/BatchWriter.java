@@ -18,40 +18,45 @@ public interface BatchWriter {
   /** Inserts {@code jobs} (distinct ids), skipping conflicts; returns the ids inserted. */
   Set<JobId> insert(Connection c, List<Job> jobs) throws SQLException;
 
-  /** Applies the fenced completions (distinct job ids); returns the ids applied. */
-  Set<JobId> complete(Connection c, List<CompletionRow> rows) throws SQLException;
+  /**
+   * Applies the fenced completions (distinct job ids) at {@code now} with {@link
+   * JobSql#completeSetAndWhere}; returns the ids applied.
+   */
+  Set<JobId> complete(Connection c, List<CompletionRow> rows, long now) throws SQLException;
 
   /**
    * One completion as the {@code complete} statement binds it.
    *
    * @param id the job
-   * @param attempt the lease's attempt (fencing token)
+   * @param token the lease's fencing token
    * @param owner the lease's owner
-   * @param state the state to set
-   * @param result the result to set
+   * @param kind {@code succeeded}, {@code failed}, {@code retry} or {@code release}
+   * @param result the result of a success
    * @param setsError whether the error columns are replaced
    * @param errorType new error type
    * @param errorMessage new error message
    * @param errorDetail new error detail
-   * @param runAt new run-at (epoch ns) or {@code null} to keep it
-   * @param finishedAt the finish time (epoch ns) or {@code null}
+   * @param attemptError whether the ended attempt is recorded with that error
+   * @param retryAt a retry's run-at (epoch ns), else {@code null}
+   * @param startedAt when the attempt's task code started (epoch ns), {@code null} for a release
    */
   record CompletionRow(
       JobId id,
-      int attempt,
+      long token,
       String owner,
-      String state,
+      String kind,
       String result,
       boolean setsError,
       String errorType,
       String errorMessage,
       String errorDetail,
-      Long runAt,
-      Long finishedAt) {}
+      boolean attemptError,
+      Long retryAt,
+      Long startedAt) {}
 
-  static BatchWriter of(Dialect dialect, JobRows rows) {
+  static BatchWriter of(Dialect dialect, JobRows rows, JobSql sql) {
     return dialect.kind() == Dialect.Kind.POSTGRESQL
-        ? new UnnestBatchWriter(dialect)
-        : new ValuesBatchWriter(dialect, rows);
+        ? new UnnestBatchWriter(dialect, sql)
+        : new ValuesBatchWriter(dialect, rows, sql);
   }
 }

@@ -8,6 +8,7 @@ import dev.offload.JobId;
 import dev.offload.JobQuery;
 import dev.offload.JobState;
 import dev.offload.JobStateConflictException;
+import dev.offload.Lease;
 import dev.offload.Page;
 import dev.offload.Progress;
 import dev.offload.WorkerInfo;
@@ -38,10 +39,11 @@ import java.util.stream.IntStream;
  * The store's operations as SQL, one method per {@link dev.offload.spi.JobStore} operation.
  *
  * <p>Design: hot paths (enqueue, claim, heartbeat, complete) are single statements or JDBC batches
- * in one transaction, so a batch of any size costs one commit. Rare operations that change a job in
- * several ways (requeue, reaping) lock the row, apply the core's {@link Job} transition in Java and
- * write the row back, so the state rules are not restated in SQL. Batches touch rows in id order,
- * so two batches never wait on each other in opposite orders.
+ * in one transaction, so a batch of any size costs one commit; they mirror the core's {@link Job}
+ * transitions in SQL ({@link JobSql}). Rare operations that change a job in several ways (cancel,
+ * requeue, reaping) lock the row, apply the {@link Job} transition in Java and write the row back,
+ * so those rules are not restated at all. Batches touch rows in id order, so two batches never wait
+ * on each other in opposite orders.
  */
 public final class JobOps {
   private static final Comparator<Job> CLAIM_ORDER =
@@ -49,7 +51,6 @@ public final class JobOps {
           .reversed()
           .thenComparing(Job::runAt)
           .thenComparing(Job::id);
-  private static final int REAP_BATCH = 500;
   private static final int PURGE_BATCH = 1_000;
 
   private final Dialect dialect;
@@ -65,8 +66,8 @@ public final class JobOps {
     this.db = db;
     this.sql = new JobSql(dialect);
     this.rows = new JobRows(dialect);
-    this.batch = BatchWriter.of(dialect, rows);
-    this.completer = new CompletionWriter(dialect, db, sql, batch);
+    this.batch = BatchWriter.of(dialect, rows, sql);
+    this.completer = new CompletionWriter(dialect, db, batch);
     this.workers = new WorkerRegistry(db, sql);
   }
 
@@ -132,22 +133,25 @@ public final class JobOps {
   }
 
   public List<Job> claim(ClaimRequest r) {
+    JobSql.Claim claim = sql.claim(r.queues().size());
     List<Job> claimed =
         db.statement(
             "claim",
             c -> {
-              try (PreparedStatement ps = c.prepareStatement(sql.claim(r.queues().size()))) {
+              try (PreparedStatement ps = c.prepareStatement(claim.text())) {
                 int i = 1;
-                if (sql.claimSetsFirst()) {
-                  i = bindClaimSet(ps, i, r);
-                }
-                ps.setLong(i++, JobRows.nanos(r.now()));
-                for (String q : r.queues()) {
-                  ps.setString(i++, q);
-                }
-                ps.setInt(i++, r.max());
-                if (!sql.claimSetsFirst()) {
-                  bindClaimSet(ps, i, r);
+                for (JobSql.ClaimParam p : claim.params()) {
+                  switch (p) {
+                    case NOW -> ps.setLong(i++, JobRows.nanos(r.now()));
+                    case QUEUES -> {
+                      for (String q : r.queues()) {
+                        ps.setString(i++, q);
+                      }
+                    }
+                    case LIMIT -> ps.setInt(i++, r.max());
+                    case OWNER -> ps.setString(i++, r.workerId());
+                    case UNTIL -> ps.setLong(i++, JobRows.nanos(r.leaseExpiresAt()));
+                  }
                 }
                 return all(ps);
               }
@@ -156,14 +160,8 @@ public final class JobOps {
     return claimed;
   }
 
-  private static int bindClaimSet(PreparedStatement ps, int i, ClaimRequest r) throws SQLException {
-    ps.setLong(i++, JobRows.nanos(r.now()));
-    ps.setString(i++, r.workerId());
-    ps.setLong(i++, JobRows.nanos(r.leaseExpiresAt()));
-    return i;
-  }
-
-  public Set<JobId> heartbeat(List<Heartbeat> beats, Instant leaseExpiresAt) {
+  /** Renews held leases, recording starts; returns the leases no longer held. */
+  public Set<Lease> heartbeat(List<Heartbeat> beats, Instant leaseExpiresAt) {
     if (beats.isEmpty()) {
       return Set.of();
     }
@@ -175,26 +173,31 @@ public final class JobOps {
               try (PreparedStatement ps = c.prepareStatement(sql.heartbeat)) {
                 for (int k : order) {
                   Heartbeat b = beats.get(k);
+                  boolean starts = b.startedAt() != null;
+                  ps.setBoolean(1, starts);
+                  ps.setBoolean(2, starts);
+                  ps.setBoolean(3, starts);
+                  JobRows.setLong(ps, 4, JobRows.nanos(b.startedAt()));
+                  ps.setLong(5, JobRows.nanos(leaseExpiresAt));
                   Progress p = b.progress();
-                  ps.setLong(1, JobRows.nanos(leaseExpiresAt));
-                  ps.setBoolean(2, p != null);
+                  ps.setBoolean(6, p != null);
                   if (p == null) {
-                    ps.setNull(3, Types.DOUBLE);
+                    ps.setNull(7, Types.DOUBLE);
                   } else {
-                    ps.setDouble(3, p.fraction());
+                    ps.setDouble(7, p.fraction());
                   }
-                  ps.setBoolean(4, p != null);
-                  JobRows.setString(ps, 5, p == null ? null : p.message());
-                  bindLease(ps, 6, b.lease());
+                  ps.setBoolean(8, p != null);
+                  JobRows.setString(ps, 9, p == null ? null : p.message());
+                  bindLease(ps, 10, b.lease());
                   ps.addBatch();
                 }
                 return ps.executeBatch();
               }
             });
-    Set<JobId> lost = new HashSet<>();
+    Set<Lease> lost = new HashSet<>();
     for (int n = 0; n < order.length; n++) {
       if (counts[n] == 0) {
-        lost.add(beats.get(order[n]).lease().jobId());
+        lost.add(beats.get(order[n]).lease());
       }
     }
     return lost;
@@ -207,23 +210,25 @@ public final class JobOps {
     return completer.complete(completions, now);
   }
 
-  private void bindLease(PreparedStatement ps, int i, dev.offload.Lease lease) throws SQLException {
+  private void bindLease(PreparedStatement ps, int i, Lease lease) throws SQLException {
     dialect.bindId(ps, i, lease.jobId());
-    ps.setInt(i + 1, lease.attempt());
+    ps.setLong(i + 1, lease.token());
     ps.setString(i + 2, lease.owner());
   }
 
+  /** {@link Job#cancelled}, applied to the locked row; terminal jobs are left as they are. */
   public Optional<Job> cancel(JobId id, Instant now) {
     return Optional.ofNullable(
         db.transaction(
             "cancel",
             c -> {
-              try (PreparedStatement ps = c.prepareStatement(sql.cancel)) {
-                ps.setLong(1, JobRows.nanos(now));
-                dialect.bindId(ps, 2, id);
-                Job cancelled = one(ps);
-                return cancelled != null ? cancelled : byId(c, id, false);
+              Job job = byId(c, id, true);
+              if (job == null || job.state().isTerminal()) {
+                return job;
               }
+              Job next = job.cancelled(now);
+              writeBack(c, List.of(next));
+              return next;
             }));
   }
 
@@ -241,10 +246,7 @@ public final class JobOps {
                     id, job.state(), "only failed or cancelled jobs can be requeued");
               }
               Job next = job.requeued(now);
-              try (PreparedStatement ps = c.prepareStatement(sql.writeBack)) {
-                bindWriteBack(ps, next);
-                ps.executeUpdate();
-              }
+              writeBack(c, List.of(next));
               dialect.announceWork(c);
               return next;
             }));
@@ -258,8 +260,13 @@ public final class JobOps {
           if (job == null) {
             return false;
           }
-          if (job.state() == JobState.RUNNING) {
-            throw new JobStateConflictException(id, job.state(), "cancel it before deleting it");
+          if (job.state() == JobState.RUNNING || job.isReserved()) {
+            throw new JobStateConflictException(
+                id,
+                job.state(),
+                job.state() == JobState.RUNNING
+                    ? "cancel it before deleting it"
+                    : "a worker holds it; cancel it before deleting it");
           }
           try (PreparedStatement ps = c.prepareStatement(sql.delete)) {
             dialect.bindId(ps, 1, id);
@@ -329,46 +336,30 @@ public final class JobOps {
         });
   }
 
-  public List<Job> reapExpiredLeases(Instant now) {
-    List<Job> reaped = new ArrayList<>();
-    while (true) {
-      List<Job> batch =
-          db.transaction(
-              "reap expired leases",
-              c -> {
-                List<Job> expired;
-                try (PreparedStatement ps = c.prepareStatement(sql.expired)) {
-                  ps.setLong(1, JobRows.nanos(now));
-                  ps.setInt(2, REAP_BATCH);
-                  expired = all(ps);
-                }
-                List<Job> changed = new ArrayList<>(expired.size());
-                for (Job job : expired) {
-                  changed.add(reaped(job, now));
-                }
-                writeBack(c, changed);
-                if (changed.stream().anyMatch(j -> j.state() == JobState.QUEUED)) {
-                  dialect.announceWork(c);
-                }
-                return changed;
-              });
-      reaped.addAll(batch);
-      if (batch.size() < REAP_BATCH) {
-        return reaped;
-      }
+  /** Up to {@code limit} running jobs with lapsed leases, {@link Job#reaped} in one transaction. */
+  public List<Job> reapExpiredLeases(Instant now, int limit) {
+    if (limit < 1) {
+      return List.of();
     }
-  }
-
-  /** The in-memory store's rule: back to the queue while attempts remain, else failed. */
-  private static Job reaped(Job job, Instant now) {
-    JobError error =
-        new JobError(
-            JobError.LEASE_EXPIRED,
-            "lease of worker " + job.leaseOwner() + " expired at " + job.leaseExpiresAt(),
-            null);
-    return job.attempts() < job.maxAttempts()
-        ? job.pendingAgain(JobState.QUEUED, now, error)
-        : job.finished(JobState.FAILED, null, error, now);
+    return db.transaction(
+        "reap expired leases",
+        c -> {
+          List<Job> expired;
+          try (PreparedStatement ps = c.prepareStatement(sql.expired)) {
+            ps.setLong(1, JobRows.nanos(now));
+            ps.setInt(2, limit);
+            expired = all(ps);
+          }
+          List<Job> changed = new ArrayList<>(expired.size());
+          for (Job job : expired) {
+            changed.add(job.reaped(now));
+          }
+          writeBack(c, changed);
+          if (changed.stream().anyMatch(j -> j.state() == JobState.QUEUED)) {
+            dialect.announceWork(c);
+          }
+          return changed;
+        });
   }
 
   private void writeBack(Connection c, List<Job> jobs) throws SQLException {
@@ -405,7 +396,10 @@ public final class JobOps {
     JobRows.setLong(ps, 12, JobRows.nanos(job.finishedAt()));
     JobRows.setString(ps, 13, job.leaseOwner());
     JobRows.setLong(ps, 14, JobRows.nanos(job.leaseExpiresAt()));
-    dialect.bindId(ps, 15, job.id());
+    ps.setLong(15, job.leaseToken());
+    ps.setInt(16, job.lostReservations());
+    JobRows.setString(ps, 17, History.write(job.history()));
+    dialect.bindId(ps, 18, job.id());
   }
 
   public int purge(Instant finishedBefore, int limit) {

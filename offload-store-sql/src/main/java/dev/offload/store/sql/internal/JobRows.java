@@ -25,9 +25,9 @@ public final class JobRows {
       "id, task, queue, state, priority, input, result, error_type, error_message, error_detail,"
           + " progress_fraction, progress_message, attempts, max_attempts, backoff_initial_ns,"
           + " backoff_max_ns, timeout_ns, idempotency_key, created_at, run_at, started_at,"
-          + " finished_at, lease_owner, lease_expires_at";
+          + " finished_at, lease_owner, lease_expires_at, lease_token, lost_reservations, history";
 
-  public static final int COLUMN_COUNT = 24;
+  public static final int COLUMN_COUNT = 27;
 
   private static final JobState[] STATES = JobState.values();
 
@@ -68,10 +68,13 @@ public final class JobRows {
         instant(rs, 21),
         instant(rs, 22),
         rs.getString(23),
-        instant(rs, 24));
+        instant(rs, 24),
+        rs.getLong(25),
+        rs.getInt(26),
+        History.read(rs.getString(27)));
   }
 
-  /** Binds every column of {@code job} to parameters {@code from .. from + 23}. */
+  /** Binds every column of {@code job} to parameters {@code from .. from + 26}. */
   public void bindAll(PreparedStatement ps, int from, Job job) throws SQLException {
     int i = from;
     dialect.bindId(ps, i++, job.id());
@@ -103,7 +106,10 @@ public final class JobRows {
     setLong(ps, i++, nanos(job.startedAt()));
     setLong(ps, i++, nanos(job.finishedAt()));
     setString(ps, i++, job.leaseOwner());
-    setLong(ps, i, nanos(job.leaseExpiresAt()));
+    setLong(ps, i++, nanos(job.leaseExpiresAt()));
+    ps.setLong(i++, job.leaseToken());
+    ps.setInt(i++, job.lostReservations());
+    setString(ps, i, History.write(job.history()));
   }
 
   /** The column value of a state ({@code "queued"}). */

@@ -1,38 +1,48 @@
 package dev.offload.store.sql.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
  * Every statement of the store, written once for both dialects. Where PostgreSQL and SQLite need
- * different shapes (claims, row locks) the {@link Dialect} says which.
+ * different shapes (claims, row locks, JSON) the {@link Dialect} says which.
  *
- * <p>Fencing lives in the {@code WHERE} clauses: a worker's update applies only to a row still
- * {@code running} under the worker's attempt number and owner.
+ * <p>Fencing lives in the {@code WHERE} clauses ({@link #HELD}): a worker's update applies only to
+ * a row still held (claimed or running) under the worker's lease token and owner, as {@link
+ * dev.offload.Job#isHeldBy} says.
  */
 public final class JobSql {
   static final String PENDING = "state IN ('queued', 'scheduled')";
   static final String TERMINAL = "state IN ('succeeded', 'failed', 'cancelled')";
 
-  /**
-   * The lease is held: same attempt and owner. {@code state = 'running'} is implied, since a CHECK
-   * constraint keeps {@code lease_owner} set exactly while a job runs; leaving the state out keeps
-   * the planner on the primary key instead of scanning the running jobs' partial index.
-   */
-  static final String HELD = "attempts = ? AND lease_owner = ?";
+  /** The lease is held: same token and owner, claimed (queued) or running. */
+  static final String HELD =
+      "lease_token = ? AND lease_owner = ? AND state IN ('queued', 'running')";
+
+  /** One bound parameter of a claim statement, in order. */
+  enum ClaimParam {
+    NOW,
+    QUEUES,
+    LIMIT,
+    OWNER,
+    UNTIL
+  }
+
+  /** A claim statement and the order of its parameters. */
+  record Claim(String text, List<ClaimParam> params) {}
 
   private final Dialect dialect;
   private final String jobs;
   private final String columns;
-  private final ConcurrentMap<Integer, String> claims = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Integer, Claim> claims = new ConcurrentHashMap<>();
 
   final String insert;
   final String selectById;
   final String selectByIdForUpdate;
   final String selectByKey;
   final String heartbeat;
-  final String complete;
-  final String cancel;
   final String writeBack;
   final String delete;
   final String counts;
@@ -61,59 +71,40 @@ public final class JobSql {
     selectById = "SELECT " + columns + " FROM " + jobs + " WHERE id = ?";
     selectByIdForUpdate = selectById + (pg ? " FOR UPDATE" : "");
     selectByKey = "SELECT " + columns + " FROM " + jobs + " WHERE idempotency_key = ?";
+    // Job.started (when a start is reported on a claimed job) then Job.renewed. Every SET
+    // expression reads the row as it was, so "state = 'queued'" means "not started yet".
     heartbeat =
         "UPDATE "
             + jobs
             + """
-             SET lease_expires_at = ?,
+             SET state = CASE WHEN ? AND state = 'queued' THEN 'running' ELSE state END,
+              attempts = CASE WHEN ? AND state = 'queued' THEN attempts + 1 ELSE attempts END,
+              started_at = CASE WHEN ? AND state = 'queued' THEN ? ELSE started_at END,
+              lease_expires_at = ?,
               progress_fraction = CASE WHEN ? THEN ? ELSE progress_fraction END,
               progress_message = CASE WHEN ? THEN ? ELSE progress_message END
             WHERE id = ? AND\s\
             """
             + HELD;
-    // One statement for every outcome (see Completion.applyTo): the state, result, error,
-    // run-at and finish time to set come as parameters; the lease is always dropped.
-    complete =
-        "UPDATE "
-            + jobs
-            + """
-             SET state = ?, result = ?,
-              error_type = CASE WHEN ? THEN ? ELSE error_type END,
-              error_message = CASE WHEN ? THEN ? ELSE error_message END,
-              error_detail = CASE WHEN ? THEN ? ELSE error_detail END,
-              run_at = COALESCE(?, run_at), finished_at = ?,
-              lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = ? AND\s\
-            """
-            + HELD;
-    cancel =
-        "UPDATE "
-            + jobs
-            + """
-             SET state = 'cancelled', result = NULL,
-              error_type = 'cancelled', error_message = 'cancelled', error_detail = NULL,
-              finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = ? AND state IN ('scheduled', 'queued', 'running')
-            RETURNING\s\
-            """
-            + columns;
     writeBack =
         "UPDATE "
             + jobs
             + """
              SET state = ?, result = ?, error_type = ?, error_message = ?, error_detail = ?,
               progress_fraction = ?, progress_message = ?, attempts = ?, max_attempts = ?,
-              run_at = ?, started_at = ?, finished_at = ?, lease_owner = ?, lease_expires_at = ?
+              run_at = ?, started_at = ?, finished_at = ?, lease_owner = ?, lease_expires_at = ?,
+              lease_token = ?, lost_reservations = ?, history = ?
             WHERE id = ?\
             """;
     delete = "DELETE FROM " + jobs + " WHERE id = ?";
     counts = "SELECT queue, state, COUNT(*) FROM " + jobs + " GROUP BY queue, state";
+    // "lease_owner IS NOT NULL" spelled out: it is the lease index's predicate.
     expired =
         "SELECT "
             + columns
             + " FROM "
             + jobs
-            + " WHERE state = 'running' AND lease_expires_at < ?"
+            + " WHERE state = 'running' AND lease_owner IS NOT NULL AND lease_expires_at < ?"
             + " ORDER BY lease_expires_at LIMIT ?"
             + lock;
     purge =
@@ -145,57 +136,178 @@ public final class JobSql {
   }
 
   /**
-   * The claim for {@code queueCount} queues (0: any). Parameters, in order: now, the queue names,
-   * the limit, then now (started-at), owner and lease expiry on PostgreSQL; on SQLite the last
-   * three come first.
+   * The SET and WHERE of a completion ({@code Completion.applyTo}), for the batch writers: the
+   * values come from a source with columns {@code vid, vtoken, vowner} (the lease), {@code vkind}
+   * ({@code succeeded}, {@code failed}, {@code retry} or {@code release}), {@code vresult}, {@code
+   * verr} (whether the error columns are replaced) with {@code vtype, vmsg, vdetail}, {@code vaerr}
+   * (whether the ended attempt has that error), {@code vretry} (retry-at), {@code vstarted} (the
+   * attempt's start) and {@code vnow}.
+   *
+   * <p>A release ({@code Job.released}) hands the job back: a started one is refunded its attempt
+   * and due at once, a claimed one only loses its lease. Any other outcome first starts a job still
+   * claimed ({@code Job.started}: attempt charged, started at {@code vstarted}), then finishes
+   * ({@code Job.finished}: a success clears the error, a failure without an error keeps the last)
+   * or retries it ({@code Job.retried}), appending the ended attempt to the history. Every SET
+   * expression reads the row as it was: {@code state = 'queued'} means "not started".
    */
-  String claim(int queueCount) {
+  String completeSetAndWhere() {
+    String attempt = "CASE WHEN state = 'queued' THEN attempts + 1 ELSE attempts END";
+    String startedAt = "CASE WHEN state = 'queued' THEN vstarted ELSE started_at END";
+    String outcome = "CASE WHEN vkind = 'succeeded' THEN 'succeeded' ELSE 'failed' END";
+    return """
+     SET state = CASE vkind WHEN 'succeeded' THEN 'succeeded' WHEN 'failed' THEN 'failed'
+        WHEN 'retry' THEN 'scheduled' ELSE 'queued' END,
+      result = CASE WHEN vkind IN ('succeeded', 'failed') THEN vresult ELSE result END,
+      error_type = CASE WHEN verr THEN vtype ELSE error_type END,
+      error_message = CASE WHEN verr THEN vmsg ELSE error_message END,
+      error_detail = CASE WHEN verr THEN vdetail ELSE error_detail END,
+      attempts = CASE WHEN vkind = 'release'
+        THEN CASE WHEN state = 'running' THEN attempts - 1 ELSE attempts END
+        ELSE %1$s END,
+      run_at = CASE WHEN vkind = 'retry' THEN vretry
+        WHEN vkind = 'release' AND state = 'running' THEN vnow ELSE run_at END,
+      started_at = CASE WHEN vkind = 'release' THEN started_at ELSE %2$s END,
+      finished_at = CASE WHEN vkind IN ('succeeded', 'failed') THEN vnow ELSE finished_at END,
+      lease_owner = NULL, lease_expires_at = NULL,
+      history = CASE WHEN vkind = 'release' THEN history ELSE %3$s END
+    """
+            .formatted(
+                attempt,
+                startedAt,
+                appendAttempt(
+                    attempt,
+                    startedAt,
+                    outcome,
+                    "CASE WHEN vaerr THEN "
+                        + object("'type', vtype, 'message', vmsg, 'detail', vdetail")
+                        + " END"))
+        + "WHERE id = vid AND lease_token = vtoken AND lease_owner = vowner"
+        + " AND state IN ('queued', 'running')";
+  }
+
+  /** {@code history} with one attempt appended (see {@link History} for the shape). */
+  private String appendAttempt(String attempt, String startedAt, String outcome, String error) {
+    String element =
+        object(
+            "'"
+                + History.ATTEMPT
+                + "', "
+                + attempt
+                + ", '"
+                + History.WORKER
+                + "', lease_owner, '"
+                + History.STARTED_AT
+                + "', "
+                + startedAt
+                + ", '"
+                + History.ENDED_AT
+                + "', vnow, '"
+                + History.OUTCOME
+                + "', "
+                + outcome
+                + ", '"
+                + History.ERROR
+                + "', "
+                + error);
+    if (dialect.kind() == Dialect.Kind.POSTGRESQL) {
+      return "(COALESCE(history::jsonb, '[]'::jsonb) || jsonb_build_array(" + element + "))::text";
+    }
+    return "json_insert(COALESCE(history, '[]'), '$[#]', " + element + ")";
+  }
+
+  private String object(String pairs) {
+    return (dialect.kind() == Dialect.Kind.POSTGRESQL ? "jsonb_build_object(" : "json_object(")
+        + pairs
+        + ")";
+  }
+
+  /**
+   * The claim for {@code queueCount} queues (0: any): unclaimed due jobs from the claim indexes and
+   * lapsed reservations from the lease index, the best {@code LIMIT} of both in claim order, each
+   * {@code Job.claimed}: still queued, a new token, progress cleared, a lost reservation counted
+   * when a lapsed claim is taken over.
+   */
+  Claim claim(int queueCount) {
     return claims.computeIfAbsent(queueCount, this::buildClaim);
   }
 
-  /** Whether {@link #claim}'s SET parameters come before its WHERE parameters. */
-  boolean claimSetsFirst() {
-    return dialect.kind() == Dialect.Kind.SQLITE;
-  }
-
-  private String buildClaim(int queueCount) {
+  private Claim buildClaim(int queueCount) {
     String queueFilter =
         switch (queueCount) {
           case 0 -> "";
           case 1 -> " AND queue = ?";
           default -> " AND queue IN (" + "?, ".repeat(queueCount - 1) + "?)";
         };
-    String pick =
-        "SELECT id FROM "
+    String order = " ORDER BY priority DESC, run_at, id LIMIT ?";
+    String lock = dialect.lockClause();
+    String unclaimed =
+        " FROM "
             + jobs
             + " WHERE "
             + PENDING
-            + " AND (state = 'queued' OR run_at <= ?)"
+            + " AND lease_owner IS NULL AND (state = 'queued' OR run_at <= ?)"
             + queueFilter
-            + " ORDER BY priority DESC, run_at, id LIMIT ?"
-            + dialect.lockClause();
-    String set =
-        " SET state = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL,"
-            + " lease_owner = ?, lease_expires_at = ?, result = NULL,"
-            + " progress_fraction = NULL, progress_message = NULL";
-    if (dialect.kind() == Dialect.Kind.POSTGRESQL) {
-      return "WITH picked AS ("
-          + pick
-          + ") UPDATE "
-          + jobs
-          + " AS j"
-          + set.replace("attempts = attempts", "attempts = j.attempts")
-          + " FROM picked WHERE j.id = picked.id RETURNING "
-          + prefixed("j.");
+            + order
+            + lock;
+    String lapsed =
+        " FROM "
+            + jobs
+            + " WHERE state = 'queued' AND lease_owner IS NOT NULL AND lease_expires_at < ?"
+            + queueFilter
+            + order
+            + lock;
+    List<ClaimParam> params = new ArrayList<>();
+    List<ClaimParam> pick = new ArrayList<>();
+    pick.add(ClaimParam.NOW);
+    if (queueCount > 0) {
+      pick.add(ClaimParam.QUEUES);
     }
-    // SQLite: pick rowids (the claim index holds them), so each update finds its row directly.
-    return "UPDATE "
-        + jobs
-        + set
-        + " WHERE rowid IN ("
-        + pick.replaceFirst("SELECT id FROM", "SELECT rowid FROM")
-        + ") RETURNING "
-        + columns;
+    pick.add(ClaimParam.LIMIT);
+    String set =
+        " SET state = 'queued', progress_fraction = NULL, progress_message = NULL,"
+            + " lease_owner = ?, lease_expires_at = ?, lease_token = %1$slease_token + 1,"
+            + " lost_reservations = %1$slost_reservations"
+            + " + CASE WHEN %1$slease_owner IS NULL THEN 0 ELSE 1 END";
+    if (dialect.kind() == Dialect.Kind.POSTGRESQL) {
+      params.addAll(pick);
+      params.addAll(pick);
+      params.add(ClaimParam.LIMIT);
+      params.add(ClaimParam.OWNER);
+      params.add(ClaimParam.UNTIL);
+      String text =
+          "WITH a AS (SELECT id, priority, run_at"
+              + unclaimed
+              + "), b AS (SELECT id, priority, run_at"
+              + lapsed
+              + "), picked AS (SELECT id FROM (SELECT * FROM a UNION ALL SELECT * FROM b) u"
+              + order
+              + ") UPDATE "
+              + jobs
+              + " AS j"
+              + set.formatted("j.")
+              + " FROM picked WHERE j.id = picked.id RETURNING "
+              + prefixed("j.");
+      return new Claim(text, List.copyOf(params));
+    }
+    // SQLite: pick rowids (the indexes hold them), so each update finds its row directly.
+    params.add(ClaimParam.OWNER);
+    params.add(ClaimParam.UNTIL);
+    params.addAll(pick);
+    params.addAll(pick);
+    params.add(ClaimParam.LIMIT);
+    String text =
+        "UPDATE "
+            + jobs
+            + set.formatted("")
+            + " WHERE rowid IN (SELECT r FROM (SELECT * FROM (SELECT rowid AS r, priority, run_at, id"
+            + unclaimed
+            + ") UNION ALL SELECT * FROM (SELECT rowid AS r, priority, run_at, id"
+            + lapsed
+            + "))"
+            + order
+            + ") RETURNING "
+            + columns;
+    return new Claim(text, List.copyOf(params));
   }
 
   /** A listing: optional state, task, queue and cursor filters, newest id first. */

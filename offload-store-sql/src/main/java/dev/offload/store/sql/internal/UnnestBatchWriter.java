@@ -22,7 +22,7 @@ final class UnnestBatchWriter implements BatchWriter {
   private final String insert;
   private final String complete;
 
-  UnnestBatchWriter(Dialect dialect) {
+  UnnestBatchWriter(Dialect dialect, JobSql sql) {
     String jobs = dialect.table("offload_jobs");
     insert =
         "INSERT INTO "
@@ -32,24 +32,24 @@ final class UnnestBatchWriter implements BatchWriter {
             + ") SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int4[],"
             + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::text[],"
             + " ?::int4[], ?::int4[], ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[],"
-            + " ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[])"
+            + " ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int8[], ?::int4[],"
+            + " ?::text[])"
             + " ON CONFLICT DO NOTHING RETURNING id";
     complete =
         "UPDATE "
             + jobs
-            + """
-             SET state = vstate, result = vresult,
-              error_type = CASE WHEN verr THEN vtype ELSE error_type END,
-              error_message = CASE WHEN verr THEN vmsg ELSE error_message END,
-              error_detail = CASE WHEN verr THEN vdetail ELSE error_detail END,
-              run_at = COALESCE(vrun, run_at), finished_at = vfin,
-              lease_owner = NULL, lease_expires_at = NULL
-            FROM unnest(?::uuid[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::bool[],
-              ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[])
-              AS v(vid, vattempt, vowner, vstate, vresult, verr, vtype, vmsg, vdetail, vrun, vfin)
-            WHERE id = vid AND attempts = vattempt AND lease_owner = vowner
-            RETURNING id\
-            """;
+            + sql.completeSetAndWhere()
+                .replaceFirst(
+                    "\\n?WHERE ",
+                    """
+                     FROM unnest(?::uuid[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::bool[],
+                      ?::text[], ?::text[], ?::text[], ?::bool[], ?::int8[], ?::int8[])
+                      AS v(vid, vtoken, vowner, vkind, vresult, verr, vtype, vmsg, vdetail, vaerr,
+                      vretry, vstarted),
+                      (SELECT ?::int8 AS vnow) AS n
+                    WHERE\s\
+                    """)
+            + " RETURNING id";
   }
 
   @Override
@@ -84,11 +84,14 @@ final class UnnestBatchWriter implements BatchWriter {
       cols[21][r] = JobRows.nanos(j.finishedAt());
       cols[22][r] = j.leaseOwner();
       cols[23][r] = JobRows.nanos(j.leaseExpiresAt());
+      cols[24][r] = j.leaseToken();
+      cols[25][r] = j.lostReservations();
+      cols[26][r] = History.write(j.history());
     }
     String[] types = {
       "uuid", "text", "text", "text", "int4", "text", "text", "text", "text", "text", "float8",
       "text", "int4", "int4", "int8", "int8", "int8", "text", "int8", "int8", "int8", "int8",
-      "text", "int8"
+      "text", "int8", "int8", "int4", "text"
     };
     try (PreparedStatement ps = c.prepareStatement(insert)) {
       for (int k = 0; k < cols.length; k++) {
@@ -99,45 +102,49 @@ final class UnnestBatchWriter implements BatchWriter {
   }
 
   @Override
-  public Set<JobId> complete(Connection c, List<CompletionRow> rows) throws SQLException {
+  public Set<JobId> complete(Connection c, List<CompletionRow> rows, long now) throws SQLException {
     int n = rows.size();
     UUID[] id = new UUID[n];
-    Integer[] attempt = new Integer[n];
+    Long[] token = new Long[n];
     String[] owner = new String[n];
-    String[] state = new String[n];
+    String[] kind = new String[n];
     String[] result = new String[n];
     Boolean[] err = new Boolean[n];
     String[] type = new String[n];
     String[] msg = new String[n];
     String[] detail = new String[n];
-    Long[] runAt = new Long[n];
-    Long[] finishedAt = new Long[n];
+    Boolean[] attemptErr = new Boolean[n];
+    Long[] retryAt = new Long[n];
+    Long[] startedAt = new Long[n];
     for (int r = 0; r < n; r++) {
       CompletionRow row = rows.get(r);
       id[r] = row.id().value();
-      attempt[r] = row.attempt();
+      token[r] = row.token();
       owner[r] = row.owner();
-      state[r] = row.state();
+      kind[r] = row.kind();
       result[r] = row.result();
       err[r] = row.setsError();
       type[r] = row.errorType();
       msg[r] = row.errorMessage();
       detail[r] = row.errorDetail();
-      runAt[r] = row.runAt();
-      finishedAt[r] = row.finishedAt();
+      attemptErr[r] = row.attemptError();
+      retryAt[r] = row.retryAt();
+      startedAt[r] = row.startedAt();
     }
     try (PreparedStatement ps = c.prepareStatement(complete)) {
       ps.setArray(1, array(c, "uuid", id));
-      ps.setArray(2, array(c, "int4", attempt));
+      ps.setArray(2, array(c, "int8", token));
       ps.setArray(3, array(c, "text", owner));
-      ps.setArray(4, array(c, "text", state));
+      ps.setArray(4, array(c, "text", kind));
       ps.setArray(5, array(c, "text", result));
       ps.setArray(6, array(c, "bool", err));
       ps.setArray(7, array(c, "text", type));
       ps.setArray(8, array(c, "text", msg));
       ps.setArray(9, array(c, "text", detail));
-      ps.setArray(10, array(c, "int8", runAt));
-      ps.setArray(11, array(c, "int8", finishedAt));
+      ps.setArray(10, array(c, "bool", attemptErr));
+      ps.setArray(11, array(c, "int8", retryAt));
+      ps.setArray(12, array(c, "int8", startedAt));
+      ps.setLong(13, now);
       return ids(ps);
     }
   }

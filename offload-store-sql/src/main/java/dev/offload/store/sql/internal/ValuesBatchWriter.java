@@ -17,21 +17,23 @@ import java.util.function.IntFunction;
 final class ValuesBatchWriter implements BatchWriter {
   static final int CHUNK = 50;
   private static final String COMPLETE_HEAD =
-      "WITH v(vid, vattempt, vowner, vstate, vresult, verr, vtype, vmsg, vdetail, vrun, vfin)"
-          + " AS (VALUES ";
-  private static final String COMPLETE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "WITH n(vnow) AS (SELECT ?), v(vid, vtoken, vowner, vkind, vresult, verr, vtype, vmsg,"
+          + " vdetail, vaerr, vretry, vstarted) AS (VALUES ";
+  private static final String COMPLETE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   private final Dialect dialect;
   private final JobRows rows;
+  private final JobSql sql;
   private final String jobs;
   private final Map<Integer, String> insertTexts = new ConcurrentHashMap<>();
   private final Map<Integer, String> completeTexts = new ConcurrentHashMap<>();
   private final IntFunction<String> insertSql;
   private final IntFunction<String> completeSql;
 
-  ValuesBatchWriter(Dialect dialect, JobRows rows) {
+  ValuesBatchWriter(Dialect dialect, JobRows rows, JobSql sql) {
     this.dialect = dialect;
     this.rows = rows;
+    this.sql = sql;
     this.jobs = dialect.table("offload_jobs");
     IntFunction<String> insert = this::buildInsert;
     IntFunction<String> complete = this::buildComplete;
@@ -50,31 +52,38 @@ final class ValuesBatchWriter implements BatchWriter {
           rows.bindAll(ps, i, job);
           return i + JobRows.COLUMN_COUNT;
         },
+        1,
         created);
     return created;
   }
 
   @Override
-  public Set<JobId> complete(Connection c, List<CompletionRow> batch) throws SQLException {
+  public Set<JobId> complete(Connection c, List<CompletionRow> batch, long now)
+      throws SQLException {
     Set<JobId> applied = new HashSet<>();
     chunked(
         c,
         batch,
         completeSql,
         (ps, i, r) -> {
+          if (i == 1) {
+            ps.setLong(i++, now);
+          }
           dialect.bindId(ps, i++, r.id());
-          ps.setInt(i++, r.attempt());
+          ps.setLong(i++, r.token());
           ps.setString(i++, r.owner());
-          ps.setString(i++, r.state());
+          ps.setString(i++, r.kind());
           JobRows.setString(ps, i++, r.result());
           ps.setBoolean(i++, r.setsError());
           JobRows.setString(ps, i++, r.errorType());
           JobRows.setString(ps, i++, r.errorMessage());
           JobRows.setString(ps, i++, r.errorDetail());
-          JobRows.setLong(ps, i++, r.runAt());
-          JobRows.setLong(ps, i++, r.finishedAt());
+          ps.setBoolean(i++, r.attemptError());
+          JobRows.setLong(ps, i++, r.retryAt());
+          JobRows.setLong(ps, i++, r.startedAt());
           return i;
         },
+        1,
         applied);
     return applied;
   }
@@ -95,13 +104,14 @@ final class ValuesBatchWriter implements BatchWriter {
       List<T> items,
       IntFunction<String> sqlForRows,
       RowBinder<T> binder,
+      int firstIndex,
       Set<JobId> into)
       throws SQLException {
     int full = items.size() / CHUNK;
     if (full > 0) {
       try (PreparedStatement ps = c.prepareStatement(sqlForRows.apply(CHUNK))) {
         for (int k = 0; k < full; k++) {
-          int i = 1;
+          int i = firstIndex;
           for (T item : items.subList(k * CHUNK, (k + 1) * CHUNK)) {
             i = binder.bind(ps, i, item);
           }
@@ -112,7 +122,7 @@ final class ValuesBatchWriter implements BatchWriter {
     int rest = items.size() - full * CHUNK;
     if (rest > 0) {
       try (PreparedStatement ps = c.prepareStatement(sqlForRows.apply(rest))) {
-        int i = 1;
+        int i = firstIndex;
         for (T item : items.subList(full * CHUNK, items.size())) {
           i = binder.bind(ps, i, item);
         }
@@ -137,17 +147,8 @@ final class ValuesBatchWriter implements BatchWriter {
         + repeat(COMPLETE_ROW, n)
         + ") UPDATE "
         + jobs
-        + """
-         SET state = vstate, result = vresult,
-          error_type = CASE WHEN verr THEN vtype ELSE error_type END,
-          error_message = CASE WHEN verr THEN vmsg ELSE error_message END,
-          error_detail = CASE WHEN verr THEN vdetail ELSE error_detail END,
-          run_at = COALESCE(vrun, run_at), finished_at = vfin,
-          lease_owner = NULL, lease_expires_at = NULL
-        FROM v
-        WHERE id = vid AND attempts = vattempt AND lease_owner = vowner
-        RETURNING id\
-        """;
+        + sql.completeSetAndWhere().replaceFirst("\n?WHERE ", " FROM v, n WHERE ")
+        + " RETURNING id";
   }
 
   private void collectIds(PreparedStatement ps, Set<JobId> into) throws SQLException {

@@ -5,8 +5,10 @@ import dev.offload.Job;
 import dev.offload.JobId;
 import dev.offload.JobState;
 import dev.offload.spi.ClaimRequest;
+import dev.offload.spi.ClaimResult;
 import dev.offload.spi.Completion;
 import dev.offload.store.sql.SqlJobStore;
+import dev.offload.store.sql.internal.JobRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -124,15 +126,17 @@ public final class SqlStoreBench {
             pool.submit(() -> {
               while (completed.get() < expected) {
                 Instant now = Instant.now();
-                List<Job> got =
+                ClaimResult claimed =
                     store.claim(new ClaimRequest(id, Set.of(), batch, now, now.plus(LEASE)));
+                List<Job> got = claimed.jobs();
                 if (got.isEmpty()) {
-                  store.awaitWork(Set.of(), Duration.ofMillis(20));
+                  store.awaitWork(Set.of(), claimed.wakeMark(), Duration.ofMillis(20));
                   continue;
                 }
                 List<Completion> cs = new ArrayList<>(got.size());
+                Instant started = Instant.now();
                 for (Job j : got) {
-                  cs.add(Completion.succeeded(j.lease(), "null"));
+                  cs.add(Completion.succeeded(j.lease(), started, "null"));
                 }
                 store.complete(cs, Instant.now());
                 completed.addAndGet(got.size());
@@ -159,16 +163,18 @@ public final class SqlStoreBench {
             int got = 0;
             while (got < samples) {
               Instant now = Instant.now();
-              List<Job> jobs =
+              ClaimResult claimed =
                   worker.claim(new ClaimRequest("lat", Set.of(), 10, now, now.plus(LEASE)));
+              List<Job> jobs = claimed.jobs();
               if (jobs.isEmpty()) {
-                worker.awaitWork(Set.of(), Duration.ofSeconds(1));
+                worker.awaitWork(Set.of(), claimed.wakeMark(), Duration.ofSeconds(1));
                 continue;
               }
               long end = System.nanoTime();
               for (Job j : jobs) {
                 nanos[got++] = end - submittedAt.get();
-                worker.complete(List.of(Completion.succeeded(j.lease(), "null")), Instant.now());
+                worker.complete(
+                    List.of(Completion.succeeded(j.lease(), Instant.now(), "null")), Instant.now());
               }
               synchronized (submittedAt) {
                 submittedAt.notifyAll();
@@ -207,27 +213,19 @@ public final class SqlStoreBench {
     List<Job> jobs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       jobs.add(
-          new Job(
+          Job.submitted(
               JobId.newId(now),
               "noop",
               "default",
               JobState.QUEUED,
               0,
               "{}",
-              null,
-              null,
-              null,
-              0,
               3,
               Backoff.DEFAULT,
               null,
               null,
               now,
-              now,
-              null,
-              null,
-              null,
-              null));
+              now));
     }
     return jobs;
   }
@@ -241,9 +239,11 @@ public final class SqlStoreBench {
       if (pg) {
         try (PreparedStatement ps =
             c.prepareStatement(
-                "INSERT INTO offload_jobs SELECT gen_random_uuid(), 'noop', 'default', 'succeeded', 0,"
+                "INSERT INTO offload_jobs ("
+                    + JobRows.COLUMNS
+                    + ") SELECT gen_random_uuid(), 'noop', 'default', 'succeeded', 0,"
                     + " '{}', 'null', NULL, NULL, NULL, NULL, NULL, 1, 3, 1000000000, 300000000000,"
-                    + " NULL, NULL, ?, ?, ?, ?, NULL, NULL FROM generate_series(1, ?)")) {
+                    + " NULL, NULL, ?, ?, ?, ?, NULL, NULL, 1, 0, NULL FROM generate_series(1, ?)")) {
           ps.setLong(1, nowNs);
           ps.setLong(2, nowNs);
           ps.setLong(3, nowNs);
@@ -254,9 +254,11 @@ public final class SqlStoreBench {
       } else {
         try (PreparedStatement ps =
             c.prepareStatement(
-                "INSERT INTO offload_jobs VALUES (?, 'noop', 'default', 'succeeded', 0, '{}', 'null',"
+                "INSERT INTO offload_jobs ("
+                    + JobRows.COLUMNS
+                    + ") VALUES (?, 'noop', 'default', 'succeeded', 0, '{}', 'null',"
                     + " NULL, NULL, NULL, NULL, NULL, 1, 3, 1000000000, 300000000000, NULL, NULL,"
-                    + " ?, ?, ?, ?, NULL, NULL)")) {
+                    + " ?, ?, ?, ?, NULL, NULL, 1, 0, NULL)")) {
           Instant old = Instant.now().minusSeconds(3600);
           for (int i = 0; i < n; i++) {
             ps.setString(1, JobId.newId(old).toString());
