@@ -83,8 +83,7 @@ class RedisDurabilityTest {
           .atMost(Duration.ofSeconds(10))
           .ignoreExceptions()
           .until(() -> {
-            long mark =
-                observer.claim(new ClaimRequest("o", Set.of("none"), 1, T0, T0)).wakeMark();
+            long mark = observer.claim(new ClaimRequest("o", Set.of("none"), 1, T0, T0)).wakeMark();
             Thread t =
                 Thread.ofPlatform()
                     .start(() -> {

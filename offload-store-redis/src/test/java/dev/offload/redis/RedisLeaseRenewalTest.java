@@ -10,8 +10,8 @@ import dev.offload.JobState;
 import dev.offload.JobStores;
 import dev.offload.Offload;
 import dev.offload.Task;
-import dev.offload.redis.internal.JobCodec;
 import dev.offload.TaskRegistry;
+import dev.offload.redis.internal.JobCodec;
 import dev.offload.spi.JobStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,9 +111,7 @@ class RedisLeaseRenewalTest {
       String longAgo = JobCodec.time(Instant.parse("2020-01-01T00:00:00Z"));
       for (int from = 0; from < FINISHED; from += 50_000) {
         admin.eval(
-            FILL,
-            List.of(),
-            List.of("lease", "" + from, "" + (from + 49_999), longAgo, "filler"));
+            FILL, List.of(), List.of("lease", "" + from, "" + (from + 49_999), longAgo, "filler"));
       }
       assertThat(admin.zcard("lease:finished")).isEqualTo(FINISHED);
 
@@ -158,8 +156,7 @@ class RedisLeaseRenewalTest {
           // One store call that deletes the whole backlog (1,000 jobs per script), on top of the
           // engines' own bounded purge runs.
           Thread purge =
-              Thread.ofPlatform()
-                  .start(() -> purged.set(purger.purge(Instant.now(), FINISHED)));
+              Thread.ofPlatform().start(() -> purged.set(purger.purge(Instant.now(), FINISHED)));
           await()
               .atMost(Duration.ofMinutes(4))
               .pollInterval(Duration.ofMillis(200))
