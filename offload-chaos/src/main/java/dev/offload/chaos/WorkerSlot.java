@@ -1,0 +1,97 @@
+package dev.offload.chaos;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One of the run's {@code offload worker} processes; a restart after a kill starts a new process in
+ * the same slot, with its own events log and output file.
+ */
+final class WorkerSlot {
+  private final int index;
+  private final ChaosSettings settings;
+  private final String storeUrl;
+  private final Path tasks;
+  private int generation;
+  private Process process;
+
+  WorkerSlot(int index, ChaosSettings settings, String storeUrl, Path tasks) {
+    this.index = index;
+    this.settings = settings;
+    this.storeUrl = storeUrl;
+    this.tasks = tasks;
+  }
+
+  void start() throws IOException {
+    generation++;
+    String name = "w" + index + "-" + generation;
+    List<String> command = new ArrayList<>();
+    command.add(settings.repo().resolve("offload").toString());
+    command.addAll(
+        List.of(
+            "worker",
+            "--store",
+            storeUrl,
+            "--concurrency",
+            Integer.toString(settings.concurrency()),
+            "--lease",
+            settings.lease().toMillis() + "ms",
+            "--events-log",
+            settings.runDir().resolve("events-" + name + ".jsonl").toString(),
+            "--tasks",
+            tasks.toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(settings.runDir().resolve("worker-" + name + ".log").toFile());
+    // ./offload execs java: the process we signal is the worker JVM itself.
+    pb.environment().put("OFFLOAD_SKIP_BUILD", "1");
+    pb.environment()
+        .put(
+            "OFFLOAD_JAVA_OPTS",
+            System.getenv().getOrDefault("OFFLOAD_CHAOS_JAVA_OPTS", "-Xmx512m -XX:+UseSerialGC"));
+    process = pb.start();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL, wait for the process to be gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  void pause() throws IOException {
+    Processes.signal(process.pid(), "STOP");
+  }
+
+  void resume() throws IOException {
+    Processes.signal(process.pid(), "CONT");
+  }
+
+  /** SIGTERM (graceful: running attempts finish, prefetched jobs are released), then SIGKILL. */
+  void stop() throws InterruptedException {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "worker w" + index + " (pid " + (process == null ? "-" : process.pid()) + ")";
+  }
+}
