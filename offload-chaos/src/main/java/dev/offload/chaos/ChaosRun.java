@@ -9,6 +9,7 @@ import dev.offload.JobSpec;
 import dev.offload.JobState;
 import dev.offload.Offload;
 import dev.offload.Page;
+import dev.offload.TaskRegistry;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -70,6 +71,7 @@ public final class ChaosRun {
       Offload client =
           Offload.builder()
               .storeUrl(server.url())
+              .tasks(TaskRegistry.of(ChaosTasks.CHAOS))
               .workers(false)
               .leaseDuration(settings.lease())
               .pollInterval(settings.lease().dividedBy(2))
@@ -190,8 +192,9 @@ public final class ChaosRun {
         log.info("{}/{} jobs terminal after {} s", done, total, Math.round(seconds(start)));
         lastReport = now;
       }
-      if (!pauseDone && !paused && done >= total / 5) {
-        pausedSlot = slots.get(random.nextInt(slots.size()));
+      List<WorkerSlot> working = slots.stream().filter(WorkerSlot::working).toList();
+      if (!pauseDone && !paused && done >= total / 5 && !working.isEmpty()) {
+        pausedSlot = working.get(random.nextInt(working.size()));
         disruptions.add(new Disruption(Disruption.Kind.PAUSE, Instant.now(), pausedSlot.pid()));
         pausedSlot.pause();
         paused = true;
@@ -216,11 +219,11 @@ public final class ChaosRun {
           log.info(what);
         }
       }
-      if (now >= nextKill) {
-        List<WorkerSlot> candidates = new ArrayList<>(slots);
-        if (paused) {
-          candidates.remove(pausedSlot);
-        }
+      List<WorkerSlot> candidates = new ArrayList<>(working);
+      if (paused) {
+        candidates.remove(pausedSlot);
+      }
+      if (now >= nextKill && !candidates.isEmpty()) {
         WorkerSlot victim = candidates.get(random.nextInt(candidates.size()));
         disruptions.add(new Disruption(Disruption.Kind.KILL, Instant.now(), victim.pid()));
         victim.kill();

@@ -40,7 +40,8 @@ public record Report(
             + "  lost %d, completed twice %d, charged an attempt never run %d   [targets 0, 0, 0: %s]%n"
             + "  kill -> job running again: p50 %s ms, p99 %s ms, max %s ms (target p99 <= %d ms);"
             + " %d interrupted, %d rerun, %d out of attempts, %d never rerun%n"
-            + "  SIGSTOP -> job running elsewhere: p50 %s ms, p99 %s ms; %d interrupted, %d rerun%n"
+            + "  SIGSTOP -> job running elsewhere: p50 %s ms, p99 %s ms; %d interrupted, %d rerun,"
+            + " %d finished by the paused attempt or out of attempts, %d never rerun%n"
             + "  final states %s; %d task-code starts, %d jobs ran more than once,"
             + " %d results from no logged run%n"
             + "  submit %.1f s, chaos %.1f s, drain %.1f s; load average %s%n"
@@ -69,6 +70,8 @@ public record Report(
         p.p99Ms(),
         p.interrupted(),
         p.rerun(),
+        p.notNeeded(),
+        p.neverRerun(),
         f.finalStates(),
         f.starts(),
         f.ranAgain(),

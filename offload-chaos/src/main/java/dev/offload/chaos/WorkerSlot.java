@@ -1,6 +1,7 @@
 package dev.offload.chaos;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ final class WorkerSlot {
   private final Path tasks;
   private int generation;
   private Process process;
+  private Path eventsLog;
 
   WorkerSlot(int index, ChaosSettings settings, String storeUrl, Path tasks) {
     this.index = index;
@@ -28,6 +30,7 @@ final class WorkerSlot {
   void start() throws IOException {
     generation++;
     String name = "w" + index + "-" + generation;
+    eventsLog = settings.runDir().resolve("events-" + name + ".jsonl");
     List<String> command = new ArrayList<>();
     command.add(settings.repo().resolve("offload").toString());
     command.addAll(
@@ -40,7 +43,7 @@ final class WorkerSlot {
             "--lease",
             settings.lease().toMillis() + "ms",
             "--events-log",
-            settings.runDir().resolve("events-" + name + ".jsonl").toString(),
+            eventsLog.toString(),
             "--tasks",
             tasks.toString()));
     ProcessBuilder pb =
@@ -60,8 +63,16 @@ final class WorkerSlot {
     return process.pid();
   }
 
-  boolean alive() {
-    return process != null && process.isAlive();
+  /**
+   * Whether this process is up and working: it has run task code (its events log is not empty).
+   * Under load a JVM takes seconds to start; killing one before that tests nothing.
+   */
+  boolean working() {
+    try {
+      return process != null && process.isAlive() && Files.size(eventsLog) > 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** SIGKILL, wait for the process to be gone. */
