@@ -52,6 +52,12 @@ public final class ChaosRun {
   public Report run() throws Exception {
     Path dir = settings.runDir();
     Files.createDirectories(dir);
+    try (var entries = Files.list(dir)) {
+      if (entries.findAny().isPresent()) {
+        throw new IllegalStateException(
+            dir + " is not empty: a chaos run needs a directory of its own (its store, its logs)");
+      }
+    }
     Path cliJar = settings.repo().resolve("offload-cli/target/offload.jar");
     if (!Files.isRegularFile(cliJar)) {
       throw new IllegalStateException(
@@ -192,14 +198,25 @@ public final class ChaosRun {
         log.info("{}/{} jobs terminal after {} s", done, total, Math.round(seconds(start)));
         lastReport = now;
       }
-      List<WorkerSlot> working = slots.stream().filter(WorkerSlot::working).toList();
-      if (!pauseDone && !paused && done >= total / 5 && !working.isEmpty()) {
-        pausedSlot = working.get(random.nextInt(working.size()));
+      // At most one worker down at a time, and only one that has been working a while is hit:
+      // on a loaded machine a JVM takes seconds to start, and killing it before then tests nothing.
+      boolean allUp = slots.stream().allMatch(WorkerSlot::working);
+      WorkerSlot stopped = paused ? pausedSlot : null;
+      List<WorkerSlot> candidates =
+          allUp
+              ? slots.stream()
+                  .filter(w -> w != stopped)
+                  .filter(w -> w.workingFor(settings.killEvery()))
+                  .toList()
+              : List.of();
+      if (!pauseDone && !paused && done >= total / 5 && !candidates.isEmpty()) {
+        pausedSlot = candidates.get(random.nextInt(candidates.size()));
         disruptions.add(new Disruption(Disruption.Kind.PAUSE, Instant.now(), pausedSlot.pid()));
         pausedSlot.pause();
         paused = true;
         resumeAt = now + settings.lease().plusSeconds(2).toNanos();
         log.info("SIGSTOP {} for {}", pausedSlot, settings.lease().plusSeconds(2));
+        candidates = List.of();
       }
       if (paused && now >= resumeAt) {
         pausedSlot.resume();
@@ -218,10 +235,6 @@ public final class ChaosRun {
           storeRestarts.add(what);
           log.info(what);
         }
-      }
-      List<WorkerSlot> candidates = new ArrayList<>(working);
-      if (paused) {
-        candidates.remove(pausedSlot);
       }
       if (now >= nextKill && !candidates.isEmpty()) {
         WorkerSlot victim = candidates.get(random.nextInt(candidates.size()));

@@ -19,6 +19,7 @@ final class WorkerSlot {
   private int generation;
   private Process process;
   private Path eventsLog;
+  private long workingSince;
 
   WorkerSlot(int index, ChaosSettings settings, String storeUrl, Path tasks) {
     this.index = index;
@@ -29,6 +30,7 @@ final class WorkerSlot {
 
   void start() throws IOException {
     generation++;
+    workingSince = 0;
     String name = "w" + index + "-" + generation;
     eventsLog = settings.runDir().resolve("events-" + name + ".jsonl");
     List<String> command = new ArrayList<>();
@@ -68,11 +70,23 @@ final class WorkerSlot {
    * Under load a JVM takes seconds to start; killing one before that tests nothing.
    */
   boolean working() {
-    try {
-      return process != null && process.isAlive() && Files.size(eventsLog) > 0;
-    } catch (IOException e) {
-      return false;
+    if (workingSince != 0) {
+      return process.isAlive();
     }
+    try {
+      if (process != null && process.isAlive() && Files.size(eventsLog) > 0) {
+        workingSince = System.nanoTime();
+        return true;
+      }
+    } catch (IOException e) {
+      // no log yet
+    }
+    return false;
+  }
+
+  /** Whether it has been {@link #working()} for at least {@code d}. */
+  boolean workingFor(java.time.Duration d) {
+    return working() && System.nanoTime() - workingSince >= d.toNanos();
   }
 
   /** SIGKILL, wait for the process to be gone. */

@@ -3,9 +3,12 @@ package dev.offload.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -26,8 +29,14 @@ abstract class ChaosCheck {
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void noJobLostOrCompletedTwiceOrChargedUnrun() throws Exception {
     Path repo = Path.of("").toAbsolutePath().getParent();
+    Path dir = Path.of("target/chaos-ci", store()).toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (Stream<Path> old = Files.walk(dir)) {
+        old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
     ChaosSettings settings =
-        ChaosSettings.defaults(store(), repo, Path.of("target/chaos-ci", store()).toAbsolutePath())
+        ChaosSettings.defaults(store(), repo, dir)
             .withJobs(5_000)
             .withLimits(Duration.ofMinutes(3), Duration.ofMinutes(2));
     Report report;

@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.Task;
 import dev.offload.TaskContext;
 import dev.offload.TaskRegistry;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -24,17 +22,19 @@ import java.util.Optional;
  * the task, right before and right after the task's own code; a job that was claimed or prefetched
  * but never started leaves no line. Each line is one {@code write} to a file opened for append,
  * with no buffer in this process: a line written survives a SIGKILL of the worker the instant after
- * (not a crash of the machine: nothing is fsynced). Tasks run in child processes ({@code --python},
- * child JVMs) are not logged.
+ * (not a crash of the machine: nothing is fsynced). A {@link FileOutputStream}, not a {@code
+ * FileChannel}: a channel is closed for every thread when one writer is interrupted, and tasks are
+ * interrupted when cancelled or timed out. Tasks run in child processes ({@code --python}, child
+ * JVMs) are not logged.
  */
 public final class EventsLog implements AutoCloseable {
-  private final FileChannel channel;
+  private final FileOutputStream out;
   private final ObjectMapper mapper = new ObjectMapper();
   private final String workerId;
   private final long pid = ProcessHandle.current().pid();
 
-  private EventsLog(FileChannel channel, String workerId) {
-    this.channel = channel;
+  private EventsLog(FileOutputStream out, String workerId) {
+    this.out = out;
     this.workerId = workerId;
   }
 
@@ -45,10 +45,7 @@ public final class EventsLog implements AutoCloseable {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      return new EventsLog(
-          FileChannel.open(
-              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
-          workerId);
+      return new EventsLog(new FileOutputStream(file.toFile(), true), workerId);
     } catch (IOException e) {
       throw new IllegalArgumentException("--events-log: cannot open " + file + ": " + e, e);
     }
@@ -138,12 +135,11 @@ public final class EventsLog implements AutoCloseable {
 
   private void write(ObjectNode line) {
     try {
-      byte[] bytes = mapper.writeValueAsBytes(line);
-      ByteBuffer buffer = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
-      synchronized (channel) {
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
+      byte[] json = mapper.writeValueAsBytes(line);
+      byte[] bytes = java.util.Arrays.copyOf(json, json.length + 1);
+      bytes[json.length] = '\n';
+      synchronized (out) {
+        out.write(bytes); // one write(2) of the whole line: lines never interleave
       }
     } catch (IOException e) {
       // A ground-truth log with holes would mislead whoever reads it: fail the attempt instead.
@@ -154,7 +150,7 @@ public final class EventsLog implements AutoCloseable {
   @Override
   public void close() {
     try {
-      channel.close();
+      out.close();
     } catch (IOException e) {
       throw new UncheckedIOException("--events-log: close failed", e);
     }
