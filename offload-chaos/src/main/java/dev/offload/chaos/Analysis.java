@@ -96,6 +96,7 @@ final class Analysis {
         starts,
         states,
         latency(Disruption.Kind.KILL, disruptions, runs, finals),
+        heldLatency(disruptions, runs, finals),
         latency(Disruption.Kind.PAUSE, disruptions, runs, finals),
         examples);
   }
@@ -169,6 +170,44 @@ final class Analysis {
         }
       }
     }
+    return latency(interrupted, millis, notNeeded, never);
+  }
+
+  /** From each SIGKILL to the next start of every job the store showed leased to the victim. */
+  private static Figures.Latency heldLatency(
+      List<Disruption> disruptions, Map<String, List<Run>> runs, Map<String, FinalJob> finals) {
+    List<Long> millis = new ArrayList<>();
+    long held = 0;
+    long notNeeded = 0;
+    long never = 0;
+    for (Disruption d : disruptions) {
+      if (d.kind() != Disruption.Kind.KILL) {
+        continue;
+      }
+      for (String job : d.held()) {
+        held++;
+        Run next =
+            runs.getOrDefault(job, List.of()).stream()
+                .filter(o -> o.start().isAfter(d.at()))
+                .min(Comparator.comparing(Run::start))
+                .orElse(null);
+        if (next != null) {
+          millis.add(Duration.between(d.at(), next.start()).toMillis());
+        } else {
+          FinalJob f = finals.get(job);
+          if (f != null && f.state().isTerminal() && f.attempts() >= f.maxAttempts()) {
+            notNeeded++;
+          } else {
+            never++;
+          }
+        }
+      }
+    }
+    return latency(held, millis, notNeeded, never);
+  }
+
+  private static Figures.Latency latency(
+      long interrupted, List<Long> millis, long notNeeded, long never) {
     millis.sort(null);
     return new Figures.Latency(
         interrupted,

@@ -238,9 +238,12 @@ public final class ChaosRun {
       }
       if (now >= nextKill && !candidates.isEmpty()) {
         WorkerSlot victim = candidates.get(random.nextInt(candidates.size()));
-        disruptions.add(new Disruption(Disruption.Kind.KILL, Instant.now(), victim.pid()));
+        Instant at = Instant.now();
+        long pid = victim.pid();
         victim.kill();
-        log.info("SIGKILL {}; restarting it", victim);
+        List<String> held = heldBy(client, pid);
+        disruptions.add(new Disruption(Disruption.Kind.KILL, at, pid, held));
+        log.info("SIGKILL {}, which held {} jobs; restarting it", victim, held.size());
         victim.start();
         nextKill = System.nanoTime() + randomKillGap();
       }
@@ -249,6 +252,36 @@ public final class ChaosRun {
     if (paused) {
       pausedSlot.resume();
     }
+  }
+
+  /**
+   * The jobs the store shows leased to process {@code pid} (the CLI names a worker with an events
+   * log {@code worker-PID-HEX}). Asked just after the SIGKILL: a dead worker's leases stay until
+   * they lapse.
+   */
+  private static List<String> heldBy(Offload client, long pid) {
+    String owner = "worker-" + pid + "-";
+    List<String> held = new ArrayList<>();
+    try {
+      String cursor = null;
+      do {
+        Page<Job> page =
+            client.jobs(
+                JobQuery.all()
+                    .states(java.util.Set.of(JobState.RUNNING))
+                    .limit(JobQuery.MAX_LIMIT)
+                    .cursor(cursor));
+        for (Job j : page.items()) {
+          if (j.leaseOwner() != null && j.leaseOwner().startsWith(owner)) {
+            held.add(j.id().toString());
+          }
+        }
+        cursor = page.nextCursor();
+      } while (cursor != null);
+    } catch (RuntimeException e) {
+      log.warn("could not list the jobs worker {} held: {}", pid, e.toString());
+    }
+    return held;
   }
 
   private long randomKillGap() {

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param starts task-code starts in all events logs
  * @param finalStates terminal and other states at the end, by name
  * @param killToRerun from a SIGKILL to the next start of each job the killed worker was running
+ * @param heldToRerun from a SIGKILL to the next start of each job the store showed leased to the
+ *     killed worker (running or prefetched): a dead worker's prefetched jobs wait for the lease too
  * @param pauseToRerun from a SIGSTOP to the next start elsewhere of each job the paused worker was
  *     running
  * @param examples up to ten job ids per violated figure, for digging
@@ -32,6 +34,7 @@ public record Figures(
     long starts,
     Map<String, Long> finalStates,
     Latency killToRerun,
+    Latency heldToRerun,
     Latency pauseToRerun,
     Map<String, List<String>> examples) {
 

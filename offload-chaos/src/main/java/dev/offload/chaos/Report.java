@@ -35,11 +35,14 @@ public record Report(
     Figures f = figures;
     Figures.Latency k = f.killToRerun();
     Figures.Latency p = f.pauseToRerun();
+    Figures.Latency h = f.heldToRerun();
     return String.format(
         "chaos %s: %d jobs, %d workers x %d, lease %d ms, %d kills, %d pauses, store restarts %s%n"
             + "  lost %d, completed twice %d, charged an attempt never run %d   [targets 0, 0, 0: %s]%n"
             + "  kill -> job running again: p50 %s ms, p99 %s ms, max %s ms (target p99 <= %d ms);"
             + " %d interrupted, %d rerun, %d out of attempts, %d never rerun%n"
+            + "  kill -> job the killed worker held (running or prefetched) running again: p50 %s ms,"
+            + " p99 %s ms, max %s ms; %d held, %d rerun, %d out of attempts, %d never rerun%n"
             + "  SIGSTOP -> job running elsewhere: p50 %s ms, p99 %s ms; %d interrupted, %d rerun,"
             + " %d finished by the paused attempt or out of attempts, %d never rerun%n"
             + "  final states %s; %d task-code starts, %d jobs ran more than once,"
@@ -66,6 +69,13 @@ public record Report(
         k.rerun(),
         k.notNeeded(),
         k.neverRerun(),
+        h.p50Ms(),
+        h.p99Ms(),
+        h.maxMs(),
+        h.interrupted(),
+        h.rerun(),
+        h.notNeeded(),
+        h.neverRerun(),
         p.p50Ms(),
         p.p99Ms(),
         p.interrupted(),

@@ -127,6 +127,30 @@ class AnalysisTest {
   }
 
   @Test
+  void heldToRerunCoversPrefetchedJobsThatNeverStartedOnTheKilledWorker() {
+    List<WorkerEvent> events = new ArrayList<>();
+    events.addAll(run("j1", 1, A, 0, null)); // running on A when it is killed at 1000
+    events.addAll(run("j1", 2, B, 3_000, 3_100L));
+    events.addAll(run("j2", 2, B, 4_000, 4_100L)); // prefetched by A, never started there
+    Figures f =
+        Analysis.analyze(
+            List.of("j1", "j2", "j3"),
+            Map.of(
+                "j1", succeeded("j1", 2, 2, B),
+                "j2", succeeded("j2", 2, 2, B),
+                "j3", new FinalJob("j3", JobState.FAILED, 1, 1, 0, 0)),
+            events,
+            List.of(new Disruption(Disruption.Kind.KILL, at(1_000), A, List.of("j1", "j2", "j3"))));
+    assertThat(f.heldToRerun().interrupted()).isEqualTo(3);
+    assertThat(f.heldToRerun().rerun()).isEqualTo(2);
+    assertThat(f.heldToRerun().notNeeded()).isEqualTo(1);
+    assertThat(f.heldToRerun().p50Ms()).isEqualTo(2_000L);
+    assertThat(f.heldToRerun().maxMs()).isEqualTo(3_000L);
+    assertThat(f.killToRerun().interrupted()).isEqualTo(1);
+    assertThat(f.chargedNeverRan()).isEqualTo(2); // j2 charged for A's prefetch, j3 never ran
+  }
+
+  @Test
   void percentilesAreNearestRank() {
     List<Long> values = new ArrayList<>();
     for (long i = 1; i <= 200; i++) {

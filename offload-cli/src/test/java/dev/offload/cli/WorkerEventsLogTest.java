@@ -93,7 +93,7 @@ class WorkerEventsLogTest {
               "--lease",
               lease);
       assertThat(code).as(err.toString()).isEqualTo(ExitCodes.USAGE);
-      assertThat(err.toString()).contains(lease);
+      assertThat(err.toString()).contains("--lease");
     }
   }
 
