@@ -131,7 +131,7 @@ public final class ChaosRun {
             storeRestarts,
             load,
             settings.lease().toMillis() + 2_000,
-            figures.targetsMet(),
+            figures.targetsMet(settings.lease().toMillis() + 2_000),
             figures,
             dir.toAbsolutePath().toString());
     new ObjectMapper()

@@ -50,6 +50,14 @@ public record Figures(
   }
 
   /**
+   * Whether the three targets hold and a killed worker's running jobs ran again within {@code
+   * rerunTargetMs} (p99), the issue's lease + 2 s.
+   */
+  public boolean targetsMet(long rerunTargetMs) {
+    return targetsMet() && (killToRerun.p99Ms() == null || killToRerun.p99Ms() <= rerunTargetMs);
+  }
+
+  /**
    * Times from a disruption of a worker to its interrupted jobs starting again.
    *
    * @param interrupted jobs whose task code was running in the worker when it was hit

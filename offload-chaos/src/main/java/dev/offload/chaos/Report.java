@@ -39,7 +39,7 @@ public record Report(
     Figures.Latency ph = f.pauseHeldToRerun();
     return String.format(
         "chaos %s: %d jobs, %d workers x %d, lease %d ms, %d kills, %d pauses, store restarts %s%n"
-            + "  lost %d, completed twice %d, charged an attempt never run %d   [targets 0, 0, 0: %s]%n"
+            + "  lost %d, completed twice %d, charged an attempt never run %d   [targets 0, 0, 0 and the kill -> rerun p99 below: %s]%n"
             + "  kill -> job running again: p50 %s ms, p99 %s ms, max %s ms (target p99 <= %d ms);"
             + " %d interrupted, %d rerun, %d out of attempts, %d never rerun%n"
             + "  kill -> job the killed worker held (running or prefetched) running again: p50 %s ms,"
