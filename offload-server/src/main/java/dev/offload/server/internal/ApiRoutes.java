@@ -90,6 +90,7 @@ public final class ApiRoutes {
       throw Requests.badParameter("timeout", "must be positive");
     }
     JsonNode input = requests.jsonBody(req);
+    checkInput(task, input, "input");
     CompletableFuture<JsonNode> future = offload.runJson(task, input, timeout);
     JsonNode output = await(req, future, task, timeout);
     ObjectNode body = mapper.createObjectNode();
@@ -112,6 +113,9 @@ public final class ApiRoutes {
     offload.tasks().get(task);
     List<JsonNode> inputs = new ArrayList<>(body.size());
     body.forEach(inputs::add);
+    for (int i = 0; i < inputs.size(); i++) {
+      checkInput(task, inputs.get(i), "input[" + i + "]");
+    }
     List<JsonNode> outputs = await(req, offload.mapJson(task, inputs), task, timeout);
     ObjectNode out = mapper.createObjectNode();
     ArrayNode results = out.putArray("results");
@@ -169,11 +173,27 @@ public final class ApiRoutes {
     return e;
   }
 
+  /**
+   * The checks made before any work starts: no null input, strings a store can keep, the task's own
+   * {@link dev.offload.InputRules}.
+   */
+  private void checkInput(String task, JsonNode input, String field) {
+    if (input == null || input.isNull()) {
+      throw new InvalidInputException(field, "null is not an input; send a JSON object");
+    }
+    TextChecks.check(input, field);
+    offload.tasks().find(task).ifPresent(t -> t.inputRules().check(input, field));
+  }
+
   // ---- jobs -------------------------------------------------------------------------------
 
   private void submit(ServerRequest req, ServerResponse res) {
     JsonNode body = requests.jsonBody(req);
+    TextChecks.check(body, "");
     JobSpec spec = JobSpecs.parse(body);
+    if (spec.input() instanceof JsonNode input) {
+      offload.tasks().find(spec.task()).ifPresent(t -> t.inputRules().check(input));
+    }
     Job job = offload.submit(spec);
     res.header(HeaderNames.LOCATION, "/jobs/" + job.id());
     Http.sendJson(res, 202, JobJson.write(job), mapper);
@@ -255,6 +275,9 @@ public final class ApiRoutes {
         throw Requests.badParameter("cursor", "'" + cursor + "' is not a cursor from nextCursor");
       }
     }
+    for (String name : List.of("task", "queue")) {
+      TextChecks.check(Requests.query(req, name), name);
+    }
     JobQuery query =
         JobQuery.all()
             .states(states)
@@ -283,7 +306,11 @@ public final class ApiRoutes {
       ObjectNode n = tasks.addObject();
       n.put("name", t.name());
       n.put("description", t.description());
-      n.set("inputSchema", t.inputSchema().orElseGet(() -> TaskSchemas.of(t.inputType())));
+      JsonNode schema = t.inputSchema().orElseGet(() -> TaskSchemas.of(t.inputType()));
+      if (schema instanceof ObjectNode o && !t.inputRules().isEmpty()) {
+        schema = t.inputRules().describe(o.deepCopy());
+      }
+      n.set("inputSchema", schema);
       n.set("outputSchema", t.outputSchema().orElseGet(() -> TaskSchemas.of(t.outputType())));
     }
     Http.sendJson(res, 200, body, mapper);

@@ -132,6 +132,9 @@ public final class Requests {
       throw badParameter(
           name, "'" + text + "' is not a duration; use ISO-8601 (PT5S) or 500ms, 5s, 2m, 1h");
     }
+    if (d.compareTo(JobSpecs.MAX_DURATION) > 0) {
+      throw badParameter(name, "must be at most " + JobSpecs.MAX_DURATION.toDays() + " days");
+    }
     return d;
   }
 
