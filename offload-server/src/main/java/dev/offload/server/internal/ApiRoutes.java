@@ -363,6 +363,8 @@ public final class ApiRoutes {
 
   /** The client closed its connection while its request waited; nobody reads an answer. */
   public static final class ClientGoneException extends CancellationException {
+    private static final long serialVersionUID = 1L;
+
     ClientGoneException() {
       super("client closed the connection");
     }
