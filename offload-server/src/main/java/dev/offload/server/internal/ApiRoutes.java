@@ -276,7 +276,11 @@ public final class ApiRoutes {
       }
     }
     for (String name : List.of("task", "queue")) {
-      TextChecks.check(Requests.query(req, name), name);
+      try {
+        TextChecks.check(Requests.query(req, name), name);
+      } catch (InvalidInputException e) {
+        throw Requests.badParameter(name, e.getMessage());
+      }
     }
     JobQuery query =
         JobQuery.all()
