@@ -100,7 +100,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--metrics-open", description = "Serve /metrics without a token.")
   boolean metricsOpen;
 
-  @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate (chain): HTTPS.")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate (chain): HTTPS.")
   Path tlsCert;
 
   @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert.")

@@ -20,6 +20,7 @@ public enum ProblemType {
   BODY_TOO_LARGE(413, "body-too-large", "Request body too large"),
   URI_TOO_LONG(414, "uri-too-long", "Request URI too long"),
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Send Content-Type: application/json"),
+  UPGRADE_REQUIRED(426, "upgrade-required", "Use HTTP/1.1"),
   INVALID_INPUT(422, "invalid-input", "Invalid input"),
   QUEUE_FULL(429, "queue-full", "Too busy; try again later"),
   TASK_FAILED(500, "task-failed", "The task failed"),

@@ -85,7 +85,8 @@ class HttpEdgesTest {
   void http10IsAnsweredWithAProblem() throws Exception {
     // Helidon 4 speaks only HTTP/1.1 (docs/HTTP-API.md): the answer says so and how to fix a proxy.
     String a = exchange("GET /health/live HTTP/1.0\r\n\r\n");
-    assertProblem(a, 505);
+    assertProblem(a, 426);
+    assertThat(a).containsIgnoringCase("upgrade: HTTP/1.1");
     assertThat(a).contains("proxy_http_version 1.1");
   }
 
@@ -98,6 +99,13 @@ class HttpEdgesTest {
                 + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
     assertProblem(a, 400);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aNonAsciiMethodIs400NotAServerError() throws Exception {
+    byte[] request =
+        "\u00de\u00a4 / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertProblem(exchange(request), 400);
   }
 
   @Test

@@ -52,6 +52,13 @@ class InputAtTheDoorTest {
   }
 
   @Test
+  void aMapTakesAtMostTenThousandInputs() {
+    RawHttp.Answer a = http.post("/tasks/spin/map", "[" + "{},".repeat(10_000) + "{}]");
+    assertProblem(a, 422, "invalid-input");
+    assertThat(field(a)).isEqualTo("body");
+  }
+
+  @Test
   void getTasksShowsTheRulesInTheSchema() {
     JsonNode tasks = http.get("/tasks").json().get("tasks");
     JsonNode spin =

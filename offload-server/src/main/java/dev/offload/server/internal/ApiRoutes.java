@@ -42,6 +42,9 @@ public final class ApiRoutes {
   /** The longest {@code GET /jobs/{id}/result?wait=} may block. */
   public static final Duration MAX_RESULT_WAIT = Duration.ofMinutes(5);
 
+  /** The most inputs one {@code POST /tasks/{name}/map} takes (a 1 MiB body holds 100,000). */
+  public static final int MAX_MAP_INPUTS = 10_000;
+
   /** Most {@code run}/{@code map} calls finish within this; only slower ones watch the client. */
   private static final long FAST_PATH_MILLIS = 25;
 
@@ -108,6 +111,17 @@ public final class ApiRoutes {
     if (!body.isArray()) {
       throw new ProblemException(
           Problem.of(ProblemType.INVALID_INPUT, "the body must be a JSON array of task inputs")
+              .with("field", "body"));
+    }
+    if (body.size() > MAX_MAP_INPUTS) {
+      throw new ProblemException(
+          Problem.of(
+                  ProblemType.INVALID_INPUT,
+                  "at most "
+                      + MAX_MAP_INPUTS
+                      + " inputs a map, was "
+                      + body.size()
+                      + "; split the work or submit jobs")
               .with("field", "body"));
     }
     offload.tasks().get(task);

@@ -30,6 +30,17 @@ public final class ProblemDirectHandler implements DirectHandler {
       EventType eventType,
       Status status,
       ServerResponseHeaders headers,
+      Throwable thrown,
+      System.Logger logger) {
+    return handle(request, eventType, status, headers, thrown);
+  }
+
+  @Override
+  public TransportResponse handle(
+      TransportRequest request,
+      EventType eventType,
+      Status status,
+      ServerResponseHeaders headers,
       Throwable thrown) {
     LOG.debug(
         "rejected before routing: {} {} ({})", status.code(), eventType, String.valueOf(thrown));
@@ -44,6 +55,19 @@ public final class ProblemDirectHandler implements DirectHandler {
       Status status,
       ServerResponseHeaders headers,
       String message) {
+    if (status.code() == 500 && !parsed(request)) {
+      // Helidon reports some unparsable request lines (a non-ASCII method) as its own error; a
+      // request whose line could not even be read never reached any code of ours: the client's.
+      LOG.debug("unparsable request line answered 400 (Helidon said: {})", message);
+      eventType = EventType.BAD_REQUEST;
+      status = Status.BAD_REQUEST_400;
+      message = "malformed request line";
+    }
+    if (eventType == EventType.HTTP_VERSION_NOT_SUPPORTED) {
+      // RFC 9110 15.5.22: refused in this protocol, served after an upgrade to HTTP/1.1.
+      status = Status.create(426, "Upgrade Required");
+      headers.set(HeaderNames.UPGRADE, "HTTP/1.1");
+    }
     int code = status.code();
     ProblemType type =
         switch (code) {
@@ -51,6 +75,7 @@ public final class ProblemDirectHandler implements DirectHandler {
           case 414 -> ProblemType.URI_TOO_LONG;
           case 403 -> ProblemType.FORBIDDEN;
           case 404 -> ProblemType.NOT_FOUND;
+          case 426 -> ProblemType.UPGRADE_REQUIRED;
           default -> code >= 500 ? ProblemType.INTERNAL_ERROR : ProblemType.BAD_REQUEST;
         };
     String detail;
@@ -82,6 +107,28 @@ public final class ProblemDirectHandler implements DirectHandler {
         .keepAlive(false)
         .entity(bytes)
         .build();
+  }
+
+  private static boolean parsed(TransportRequest request) {
+    String method = request.method();
+    return method != null && method.matches("[A-Z]{1,20}") && !request.path().isEmpty();
+  }
+
+  private static boolean causedByBadInput(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IllegalArgumentException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return String.valueOf(c.getMessage());
   }
 
   /** Keeps a client's own bytes out of long details (a 100 KB URL is not echoed back). */
