@@ -116,7 +116,12 @@ final class ServeCommand implements Callable<Integer> {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together; give both");
     }
-    ApiTokens tokens = tokensFile == null ? null : ApiTokens.load(tokensFile);
+    ApiTokens tokens;
+    try {
+      tokens = tokensFile == null ? null : ApiTokens.load(tokensFile);
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException("--tokens: " + e.getMessage(), e);
+    }
     ClassLoader loader = Engines.loaderWith(taskJars);
     String url = Engines.storeUrl(store, err);
     python.load();
@@ -148,7 +153,11 @@ final class ServeCommand implements Callable<Integer> {
       if (tlsCert != null) {
         sb.tls(tlsCert, tlsKey);
       }
-      server = sb.build().start();
+      try {
+        server = sb.build().start();
+      } catch (IllegalStateException e) {
+        throw new IllegalArgumentException(e.getMessage(), e); // a setting, not a crash: exit 2
+      }
     } catch (RuntimeException e) {
       offload.close();
       throw e;
