@@ -28,6 +28,14 @@ public final class TokenOverhead {
   private TokenOverhead() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("serve")) {
+      serve(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("check")) {
+      checkAlone(tokens20());
+      return;
+    }
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 11;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     int clients = args.length > 2 ? Integer.parseInt(args[2]) : 8;
@@ -74,21 +82,63 @@ public final class TokenOverhead {
         guarded.stop();
       }
     }
-    // The check alone: hash the presented token, compare with all 20 entries.
+    checkAlone(tokens);
+  }
+
+  static ApiTokens tokens20() {
+    StringBuilder file = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      String t = "bench-token-" + i + "-0123456789abcdef";
+      file.append("read,submit ").append(i % 2 == 0 ? t : ApiTokens.hashed(t)).append('\n');
+    }
+    return ApiTokens.parse(file.toString(), "bench");
+  }
+
+  /**
+   * The check alone, in this thread's CPU time (not wall time: other processes share the cores).
+   */
+  static void checkAlone(ApiTokens tokens) {
+    java.lang.management.ThreadMXBean cpu =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     long n = 2_000_000;
     long sink = 0;
     for (int warm = 0; warm < 3; warm++) {
       for (int i = 0; i < n / 10; i++) {
-        sink += tokens.check(token).isPresent() ? 1 : 0;
+        sink += tokens.check(TOKEN).isPresent() ? 1 : 0;
       }
     }
-    long t0 = System.nanoTime();
+    long t0 = cpu.getCurrentThreadCpuTime();
     for (int i = 0; i < n; i++) {
-      sink += tokens.check(token).isPresent() ? 1 : 0;
+      sink += tokens.check(TOKEN).isPresent() ? 1 : 0;
     }
-    double nsPerCheck = (System.nanoTime() - t0) / (double) n;
+    double nsPerCheck = (cpu.getCurrentThreadCpuTime() - t0) / (double) n;
     System.out.printf(
-        "ApiTokens.check with 20 tokens: %.0f ns per call (%d)%n", nsPerCheck, sink % 2);
+        "ApiTokens.check with 20 tokens: %.0f ns of CPU per call (%d)%n", nsPerCheck, sink % 2);
+  }
+
+  /** The token the servers of {@link #serve} accept (the last of 20). */
+  static final String TOKEN = "bench-token-19-0123456789abcdef";
+
+  /**
+   * Serves both contenders until killed, for an external load generator ({@code
+   * bin/bench-token-overhead} drives them with wrk and reads this process's CPU time).
+   */
+  static void serve(int openPort, int tokensPort) throws InterruptedException {
+    StringBuilder file = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      String t = "bench-token-" + i + "-0123456789abcdef";
+      file.append("read,submit ").append(i % 2 == 0 ? t : ApiTokens.hashed(t)).append('\n');
+    }
+    Offload offload = Offload.builder().tasks(DemoTasks.registry()).workers(false).build();
+    OffloadServer.builder(offload).port(openPort).discoverExtensions(false).build().start();
+    OffloadServer.builder(offload)
+        .port(tokensPort)
+        .discoverExtensions(false)
+        .tokens(ApiTokens.parse(file.toString(), "bench"))
+        .build()
+        .start();
+    System.out.println("serving " + openPort + " (no tokens) and " + tokensPort + " (20 tokens)");
+    Thread.currentThread().join();
   }
 
   /** Requests a second over {@code seconds}, {@code clients} keep-alive callers. */

@@ -56,10 +56,43 @@ class CliSecurityTest {
     }
   }
 
+  static int get(String url, String token) throws Exception {
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      java.net.http.HttpRequest.Builder b =
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url));
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    }
+  }
+
+  @Test
+  void metricsNeedReadUnlessOpen() throws Exception {
+    Path tokens = dir.resolve("tokens.txt");
+    Files.writeString(tokens, "read " + TOKEN + "\n");
+    CliTest.Serving s = serve("--tokens", tokens.toString(), "--port", "0", "--store", "memory:");
+    try {
+      assertThat(get(s.url() + "/metrics", null)).isEqualTo(401);
+      assertThat(get(s.url() + "/metrics", TOKEN)).isEqualTo(200);
+      assertThat(get(s.url() + "/health/ready", null)).isEqualTo(200);
+    } finally {
+      s.stop();
+    }
+    CliTest.Serving open =
+        serve("--tokens", tokens.toString(), "--metrics-open", "--port", "0", "--store", "memory:");
+    try {
+      assertThat(get(open.url() + "/metrics", null)).isEqualTo(200);
+      assertThat(get(open.url() + "/stats", null)).isEqualTo(401);
+    } finally {
+      open.stop();
+    }
+  }
+
   @Test
   void aMissingTokensFileIsAUsageError() {
-    CliTest.Result r =
-        cli("serve", "--tokens", dir.resolve("nope.txt").toString(), "--port", "0");
+    CliTest.Result r = cli("serve", "--tokens", dir.resolve("nope.txt").toString(), "--port", "0");
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("nope.txt");
   }

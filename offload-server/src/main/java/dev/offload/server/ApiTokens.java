@@ -34,6 +34,7 @@ import java.util.Set;
 public final class ApiTokens {
   private static final HexFormat HEX = HexFormat.of();
   private static final int MIN_TOKEN_LENGTH = 16;
+  private static final MessageDigest SHA256 = newSha256();
 
   private record Entry(byte[] digest, Set<Scope> scopes) {}
 
@@ -127,8 +128,19 @@ public final class ApiTokens {
   }
 
   static byte[] sha256(String token) {
+    MessageDigest digest;
     try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      // A clone skips the provider lookup of getInstance (this runs on every request).
+      digest = (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      digest = newSha256();
+    }
+    return digest.digest(token.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }
