@@ -34,6 +34,8 @@ class HttpFuzzTest {
   static final int REQUESTS = Integer.getInteger("fuzz.requests", 5_000);
   static final long SEED = Long.getLong("fuzz.seed", 14);
   static final int CLIENTS = Integer.getInteger("fuzz.clients", 4);
+  static final java.util.List<String> STORES =
+      java.util.List.of(System.getProperty("fuzz.stores", "sqlite,postgresql,redis").split(","));
   static final String PG = "postgresql://postgres@127.0.0.1:5432/test";
   static final String REDIS = "redis://127.0.0.1:6379/0";
 
@@ -49,6 +51,8 @@ class HttpFuzzTest {
           case "postgresql" -> PG + "?currentSchema=offload_fuzz_" + suffix;
           default -> REDIS + "?prefix=offload-fuzz-" + suffix;
         };
+    Assumptions.assumeTrue(
+        STORES.contains(store), () -> store + " not in -Dfuzz.stores=" + String.join(",", STORES));
     assumeReachable(store);
     try (Offload offload =
         Offload.builder().tasks(DemoTasks.registry()).storeUrl(url).threads(2).build()) {
