@@ -49,6 +49,66 @@ public interface Task<I, O> {
     return Optional.empty();
   }
 
+  /**
+   * Bounds on the input checked where work is accepted, before a job exists (see {@link
+   * InputRules}); none by default.
+   */
+  default InputRules inputRules() {
+    return InputRules.none();
+  }
+
+  /** This task with {@code rules} as its {@link #inputRules()}; everything else unchanged. */
+  default Task<I, O> withInputRules(InputRules rules) {
+    Objects.requireNonNull(rules, "rules");
+    Task<I, O> self = this;
+    return new Task<>() {
+      @Override
+      public String name() {
+        return self.name();
+      }
+
+      @Override
+      public Class<I> inputType() {
+        return self.inputType();
+      }
+
+      @Override
+      public Class<O> outputType() {
+        return self.outputType();
+      }
+
+      @Override
+      public O run(I input, TaskContext context) throws Exception {
+        return self.run(input, context);
+      }
+
+      @Override
+      public String description() {
+        return self.description();
+      }
+
+      @Override
+      public Optional<JsonNode> inputSchema() {
+        return self.inputSchema();
+      }
+
+      @Override
+      public Optional<JsonNode> outputSchema() {
+        return self.outputSchema();
+      }
+
+      @Override
+      public InputRules inputRules() {
+        return rules;
+      }
+
+      @Override
+      public String toString() {
+        return self.toString();
+      }
+    };
+  }
+
   /** A task from a function. */
   static <I, O> Task<I, O> of(
       String name, Class<I> inputType, Class<O> outputType, TaskFunction<I, O> function) {

@@ -1,6 +1,7 @@
 // Cancel, retry and delete buttons for a job, shared by the list and the job page.
 import { h, shortId } from './dom.js';
 import { jobs as jobApi } from './api.js';
+import { can } from './session.js';
 
 const CANCELLABLE = new Set(['scheduled', 'queued', 'running']);
 const RETRYABLE = new Set(['failed', 'cancelled']);
@@ -12,6 +13,7 @@ const RETRYABLE = new Set(['failed', 'cancelled']);
 export function actionButtons(job, { compact = false, allowDelete = false, ctx, onChange, onDeleted }) {
   const who = `job ${shortId(job.id)}`;
   const buttons = [];
+  if (!can('admin')) return buttons; // actions need the admin scope
 
   function button(action, label, cls, run) {
     const b = h('button', {

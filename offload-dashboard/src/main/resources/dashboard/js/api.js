@@ -8,9 +8,17 @@ export class ApiError extends Error {
   }
 }
 
+let csrf = null;
+
+/** The CSRF token of the signed-in session; sent with every request that changes something. */
+export function setCsrf(token) {
+  csrf = token;
+}
+
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   const res = await fetch(path, {
     method,
     headers,
@@ -22,6 +30,10 @@ export async function api(path, { method = 'GET', body } = {}) {
   let parsed = null;
   if (text) {
     try { parsed = JSON.parse(text); } catch { parsed = { detail: text }; }
+  }
+  if (res.status === 401 && path !== '/dashboard/api/session') {
+    // The session ended (server restart, expiry): sign in again.
+    location.reload();
   }
   if (!res.ok) throw new ApiError(res.status, parsed);
   return parsed;

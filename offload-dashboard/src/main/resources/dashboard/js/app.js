@@ -4,6 +4,7 @@ import * as overview from './overview.js';
 import * as jobsView from './jobs.js';
 import * as jobView from './job.js';
 import { h, fill } from './dom.js';
+import { ensureSignedIn, signOut } from './session.js';
 
 const main = document.getElementById('main');
 const toast = document.getElementById('toast');
@@ -88,10 +89,15 @@ document.querySelector('[data-skip]').addEventListener('click', (e) => {
 const conn = document.getElementById('conn');
 const connText = document.getElementById('conn-text');
 const CONN_TEXT = { live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline, retrying…', connecting: 'Connecting…' };
-startLive((status) => {
-  conn.dataset.state = status;
-  connText.textContent = CONN_TEXT[status] || status;
-});
+document.getElementById('sign-out').addEventListener('click', () => signOut());
 
-window.addEventListener('hashchange', route);
-route();
+ensureSignedIn(main).then(() => {
+  startLive((status) => {
+    conn.dataset.state = status;
+    connText.textContent = CONN_TEXT[status] || status;
+  });
+  window.addEventListener('hashchange', route);
+  route();
+}, (err) => {
+  fill(main, h('h1', {}, 'Cannot reach the server'), h('p', {}, err.message));
+});

@@ -15,6 +15,14 @@ final class ClientOptions {
   String url;
 
   @Option(
+      names = "--token",
+      defaultValue = "${OFFLOAD_TOKEN}",
+      description =
+          "The API token, sent as Authorization: Bearer (env OFFLOAD_TOKEN; prefer the env: a"
+              + " command line is visible to other users of the machine).")
+  String token;
+
+  @Option(
       names = {"-o", "--output"},
       defaultValue = "table",
       description = "table or json (default: ${DEFAULT-VALUE}).")
@@ -35,7 +43,11 @@ final class ClientOptions {
     if (uri.getScheme() == null || uri.getHost() == null) {
       throw new IllegalArgumentException("--url: expected http://host:port, got " + url);
     }
-    return OffloadClient.create(url);
+    OffloadClient.Builder b = OffloadClient.builder(uri);
+    if (token != null && !token.isBlank()) {
+      b.token(token.strip());
+    }
+    return b.build();
   }
 
   Printer printer(PrintWriter out) {

@@ -5,6 +5,7 @@ import dev.offload.OffloadBuilder;
 import dev.offload.TaskRegistry;
 import dev.offload.cli.internal.Engines;
 import dev.offload.cli.internal.UntilStopped;
+import dev.offload.server.ApiTokens;
 import dev.offload.server.OffloadServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,10 +83,45 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
   long maxBody;
 
+  @Option(
+      names = "--tokens",
+      paramLabel = "FILE",
+      defaultValue = "${OFFLOAD_TOKENS_FILE}",
+      description =
+          "API tokens file: one 'SCOPES TOKEN' a line (scopes read, submit, admin;"
+              + " token or sha256:HEX); env OFFLOAD_TOKENS_FILE. Without it only loopback is safe.")
+  Path tokensFile;
+
+  @Option(
+      names = "--insecure",
+      description = "Allow a non-loopback --host without --tokens (anyone reaching it may act).")
+  boolean insecure;
+
+  @Option(names = "--metrics-open", description = "Serve /metrics without a token.")
+  boolean metricsOpen;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate (chain): HTTPS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert.")
+  Path tlsKey;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together; give both");
+    }
+    ApiTokens tokens;
+    try {
+      tokens = tokensFile == null ? null : ApiTokens.load(tokensFile);
+    } catch (java.io.UncheckedIOException e) {
+      throw new IllegalArgumentException("--tokens: " + e.getMessage(), e);
+    }
     ClassLoader loader = Engines.loaderWith(taskJars);
     String url = Engines.storeUrl(store, err);
     python.load();
@@ -104,15 +140,38 @@ final class ServeCommand implements Callable<Integer> {
     Offload offload = build(b);
     OffloadServer server;
     try {
-      server =
-          OffloadServer.builder(offload).host(host).port(port).maxBodySize(maxBody).build().start();
+      OffloadServer.Builder sb =
+          OffloadServer.builder(offload)
+              .host(host)
+              .port(port)
+              .maxBodySize(maxBody)
+              .insecure(insecure)
+              .metricsOpen(metricsOpen);
+      if (tokens != null) {
+        sb.tokens(tokens);
+      }
+      if (tlsCert != null) {
+        sb.tls(tlsCert, tlsKey);
+      }
+      try {
+        server = sb.build().start();
+      } catch (IllegalStateException e) {
+        throw new IllegalArgumentException(e.getMessage(), e); // a setting, not a crash: exit 2
+      }
     } catch (RuntimeException e) {
       offload.close();
       throw e;
     }
+    if (tokens == null && insecure) {
+      err.println(
+          "WARNING: --insecure: "
+              + server.boundAddress()
+              + " answers anyone who reaches it, without a token");
+    }
     out.println(
         "Offload listening on "
-            + server.url()
+            + server.boundAddress()
+            + (tokens == null ? " (no tokens)" : " (" + tokens.size() + " API tokens)")
             + " (store "
             + Engines.describe(url)
             + ", "

@@ -1,5 +1,6 @@
 package dev.offload.demo;
 
+import dev.offload.InputRules;
 import dev.offload.InvalidInputException;
 import dev.offload.Task;
 import dev.offload.TaskContext;
@@ -30,6 +31,8 @@ public final class DemoTasks {
   private static final int MAX_SPIN_MS = 3_600_000;
   private static final int MAX_PRIMES_N = 100_000_000;
   private static final int MAX_ROUNDS = 100_000_000;
+  private static final int MAX_TEXT_CHARS = 65_536;
+  private static final int MAX_FAILURES = 100;
 
   private DemoTasks() {}
 
@@ -51,47 +54,60 @@ public final class DemoTasks {
 
   public static final Task<SpinInput, SpinOutput> SPIN =
       Task.of(
-          "spin",
-          "Burns {\"ms\": N} milliseconds of CPU time; returns the loop count",
-          SpinInput.class,
-          SpinOutput.class,
-          (in, ctx) -> new SpinOutput(spin(checkRange("ms", in.ms(), 0, MAX_SPIN_MS), ctx)));
+              "spin",
+              "Burns {\"ms\": N} milliseconds of CPU time; returns the loop count",
+              SpinInput.class,
+              SpinOutput.class,
+              (in, ctx) -> new SpinOutput(spin(checkRange("ms", in.ms(), 0, MAX_SPIN_MS), ctx)))
+          .withInputRules(InputRules.builder().range("ms", 0, MAX_SPIN_MS).build());
 
   public static final Task<PrimesInput, PrimesOutput> PRIMES =
       Task.of(
-          "primes",
-          "Counts the primes <= {\"n\": N}",
-          PrimesInput.class,
-          PrimesOutput.class,
-          (in, ctx) ->
-              new PrimesOutput(countPrimes((int) checkRange("n", in.n(), 0, MAX_PRIMES_N), ctx)));
+              "primes",
+              "Counts the primes <= {\"n\": N}",
+              PrimesInput.class,
+              PrimesOutput.class,
+              (in, ctx) ->
+                  new PrimesOutput(
+                      countPrimes((int) checkRange("n", in.n(), 0, MAX_PRIMES_N), ctx)))
+          .withInputRules(InputRules.builder().range("n", 0, MAX_PRIMES_N).build());
 
   public static final Task<Sha256Input, Sha256Output> SHA256 =
       Task.of(
-          "sha256",
-          "A SHA-256 hash chain of {\"rounds\": N} over {\"text\": S}",
-          Sha256Input.class,
-          Sha256Output.class,
-          (in, ctx) ->
-              new Sha256Output(
-                  sha256Chain(
-                      in.text() == null ? "" : in.text(),
-                      (int) checkRange("rounds", in.rounds(), 0, MAX_ROUNDS),
-                      ctx)));
+              "sha256",
+              "A SHA-256 hash chain of {\"rounds\": N} over {\"text\": S}",
+              Sha256Input.class,
+              Sha256Output.class,
+              (in, ctx) ->
+                  new Sha256Output(
+                      sha256Chain(
+                          in.text() == null ? "" : in.text(),
+                          (int) checkRange("rounds", in.rounds(), 0, MAX_ROUNDS),
+                          ctx)))
+          .withInputRules(
+              InputRules.builder()
+                  .range("rounds", 0, MAX_ROUNDS)
+                  .maxLength("text", MAX_TEXT_CHARS)
+                  .build());
 
   public static final Task<FlakyInput, FlakyOutput> FLAKY =
       Task.of(
-          "flaky",
-          "Fails its first {\"failures\": k} attempts, then succeeds",
-          FlakyInput.class,
-          FlakyOutput.class,
-          (in, ctx) -> {
-            if (ctx.attempt() <= in.failures()) {
-              throw new IllegalStateException(
-                  "flaky: attempt " + ctx.attempt() + " of " + in.failures() + " planned failures");
-            }
-            return new FlakyOutput(ctx.attempt());
-          });
+              "flaky",
+              "Fails its first {\"failures\": k} attempts, then succeeds",
+              FlakyInput.class,
+              FlakyOutput.class,
+              (in, ctx) -> {
+                if (ctx.attempt() <= in.failures()) {
+                  throw new IllegalStateException(
+                      "flaky: attempt "
+                          + ctx.attempt()
+                          + " of "
+                          + in.failures()
+                          + " planned failures");
+                }
+                return new FlakyOutput(ctx.attempt());
+              })
+          .withInputRules(InputRules.builder().range("failures", 0, MAX_FAILURES).build());
 
   public static List<Task<?, ?>> all() {
     return List.of(SPIN, PRIMES, SHA256, FLAKY);
@@ -163,7 +179,7 @@ public final class DemoTasks {
   private static long checkRange(String field, long value, long min, long max) {
     if (value < min || value > max) {
       throw new InvalidInputException(
-          field, field + " must be between " + min + " and " + max + ", was " + value);
+          "input." + field, "must be between " + min + " and " + max + ", was " + value);
     }
     return value;
   }

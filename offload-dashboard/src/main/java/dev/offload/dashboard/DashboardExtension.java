@@ -4,6 +4,7 @@ import dev.offload.dashboard.internal.DashboardApi;
 import dev.offload.dashboard.internal.DashboardEvents;
 import dev.offload.dashboard.internal.JobHistory;
 import dev.offload.dashboard.internal.SeriesBuffer;
+import dev.offload.dashboard.internal.SessionApi;
 import dev.offload.dashboard.internal.StaticAssets;
 import dev.offload.server.ProblemException;
 import dev.offload.server.ProblemType;
@@ -26,9 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Besides the files it serves {@code GET /dashboard/api/series} (per-minute counts and latencies
  * of the last hour, kept in memory from job events) and {@code GET /dashboard/api/jobs/{id}} (the
- * job as the API shows it plus the error's stack trace and the state changes this server saw). The
- * stack trace is for operators: bind the server to a trusted interface (the default is {@code
- * 127.0.0.1}).
+ * job as the API shows it plus the error's stack trace, for tokens with the {@code admin} scope,
+ * and the state changes this server saw). With API tokens the page signs in at {@code
+ * /dashboard/api/session}: an HttpOnly, {@code SameSite=Strict} cookie and a CSRF token on actions.
  *
  * <pre>{@code
  * OffloadServer.builder(offload).addExtension(new DashboardExtension()).build().start();
@@ -65,6 +66,7 @@ public final class DashboardExtension implements ServerExtension {
     AutoCloseable subscription = context.subscribe(new DashboardEvents(history, series));
     DashboardApi api = new DashboardApi(context, series, history, clock);
     StaticAssets assets = new StaticAssets("/dashboard/");
+    SessionApi session = new SessionApi(context);
 
     routing.get("/", guarded(context, (req, res) -> assets.send("index.html", req, res)));
     routing.register(
@@ -73,6 +75,9 @@ public final class DashboardExtension implements ServerExtension {
           @Override
           public void routing(HttpRules rules) {
             rules
+                .get("/api/session", guarded(context, session::get))
+                .post("/api/session", guarded(context, session::signIn))
+                .delete("/api/session", guarded(context, session::signOut))
                 .get("/api/series", guarded(context, api::series))
                 .get("/api/jobs/{id}", guarded(context, api::job))
                 .get(

@@ -59,7 +59,9 @@ class JavaChildTest {
     SpinOutput out = join(e.execute(DemoTasks.SPIN, new SpinInput(20), new TestContext()));
     assertThat(out.iterations()).isPositive();
     Throwable bad = failure(e.execute(DemoTasks.SPIN, new SpinInput(-1), new TestContext()));
-    assertThat(bad).isInstanceOf(InvalidInputException.class).hasMessageContaining("ms must be");
+    assertThat(bad)
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("input.ms: must be");
   }
 
   @Test

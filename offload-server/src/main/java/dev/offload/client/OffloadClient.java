@@ -48,16 +48,25 @@ public final class OffloadClient implements AutoCloseable {
   private final HttpClient http;
   private final ObjectMapper mapper = JobJson.mapper();
   private final Duration requestTimeout;
+  private final String authorization;
 
-  private OffloadClient(URI base, Duration connectTimeout, Duration requestTimeout) {
-    String text = base.toString();
+  private OffloadClient(Builder b) {
+    String text = b.base.toString();
     this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-    this.http =
+    HttpClient.Builder http =
         HttpClient.newBuilder()
-            .connectTimeout(connectTimeout)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-    this.requestTimeout = requestTimeout;
+            .connectTimeout(b.connectTimeout)
+            .version(HttpClient.Version.HTTP_1_1);
+    if (b.sslContext != null) {
+      http.sslContext(b.sslContext);
+    }
+    this.http = http.build();
+    this.requestTimeout = b.requestTimeout;
+    this.authorization = b.token == null ? null : "Bearer " + b.token;
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    return authorization == null ? request : request.header("Authorization", authorization);
   }
 
   /** A client for the server at {@code baseUrl} with default time limits. */
@@ -67,6 +76,11 @@ public final class OffloadClient implements AutoCloseable {
 
   public static Builder builder(URI baseUrl) {
     return new Builder(baseUrl);
+  }
+
+  /** {@link #builder(URI)} from text. */
+  public static Builder builder(String baseUrl) {
+    return new Builder(URI.create(baseUrl));
   }
 
   public URI baseUrl() {
@@ -245,7 +259,7 @@ public final class OffloadClient implements AutoCloseable {
    */
   public CompletableFuture<Void> events(JobId job, Consumer<JsonNode> listener) {
     HttpRequest request =
-        HttpRequest.newBuilder(uri("/events" + (job == null ? "" : "?job=" + job)))
+        authorized(HttpRequest.newBuilder(uri("/events" + (job == null ? "" : "?job=" + job))))
             .header("Accept", "text/event-stream")
             .GET()
             .build();
@@ -315,7 +329,7 @@ public final class OffloadClient implements AutoCloseable {
 
   private JsonNode send(String method, String path, Object body, Duration timeout) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri(path))
+        authorized(HttpRequest.newBuilder(uri(path)))
             .timeout(timeout == null ? requestTimeout : timeout)
             .header("Accept", "application/json");
     if (body == null) {
@@ -409,6 +423,8 @@ public final class OffloadClient implements AutoCloseable {
     private final URI base;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofMinutes(5);
+    private String token;
+    private javax.net.ssl.SSLContext sslContext;
 
     private Builder(URI base) {
       this.base = Objects.requireNonNull(base, "baseUrl");
@@ -426,8 +442,24 @@ public final class OffloadClient implements AutoCloseable {
       return this;
     }
 
+    /** The API token sent as {@code Authorization: Bearer TOKEN} (default: none). */
+    public Builder token(String apiToken) {
+      Objects.requireNonNull(apiToken, "token");
+      if (apiToken.isBlank() || apiToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+        throw new IllegalArgumentException("token must be printable ASCII without spaces");
+      }
+      this.token = apiToken;
+      return this;
+    }
+
+    /** The TLS context for {@code https} servers (default: the JDK's, trusting its CA store). */
+    public Builder sslContext(javax.net.ssl.SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "sslContext");
+      return this;
+    }
+
     public OffloadClient build() {
-      return new OffloadClient(base, connectTimeout, requestTimeout);
+      return new OffloadClient(this);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.offload.JobEvent;
 import dev.offload.Offload;
 import dev.offload.ShuttingDownException;
 import dev.offload.client.JobJson;
+import dev.offload.server.internal.AccessGuard;
 import dev.offload.server.internal.ApiRoutes;
 import dev.offload.server.internal.ClientConnections;
 import dev.offload.server.internal.DocsRoutes;
@@ -15,21 +16,34 @@ import dev.offload.server.internal.Errors;
 import dev.offload.server.internal.EventHub;
 import dev.offload.server.internal.EventRoutes;
 import dev.offload.server.internal.Http;
+import dev.offload.server.internal.ProblemDirectHandler;
 import dev.offload.server.internal.Requests;
 import dev.offload.server.internal.RouteTable;
 import dev.offload.server.internal.ServerState;
+import dev.offload.server.internal.Sessions;
+import io.helidon.common.configurable.Resource;
+import io.helidon.common.pki.Keys;
+import io.helidon.common.pki.PemKeys;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,21 +72,53 @@ public final class OffloadServer implements AutoCloseable {
   private final WebServer webServer;
   private final List<String> routes;
   private final Thread shutdownHook;
+  private final Sessions sessions = new Sessions(InstantSource.system());
+  private final AccessGuard guard;
+  private final boolean tls;
+  private final String bindHost;
   private volatile boolean stopped;
 
   private OffloadServer(Builder b) {
     this.offload = b.offload;
     this.hub = new EventHub(offload);
+    this.guard = new AccessGuard(b.tokens, sessions, b.metricsOpen, b.host);
+    this.tls = b.tlsCert != null;
+    this.bindHost = b.host;
     Requests requests = new Requests(mapper, b.maxBodyBytes);
     Context context = new Context();
     List<String> table = new ArrayList<>();
-    this.webServer =
+    DirectHandler direct = new ProblemDirectHandler(mapper);
+    DirectHandlers.Builder directHandlers = DirectHandlers.builder();
+    for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+      directHandlers.addHandler(type, direct);
+    }
+    io.helidon.webserver.WebServerConfig.Builder server =
         WebServer.builder()
             .host(b.host)
             .port(b.port)
             .shutdownHook(false)
             .shutdownGracePeriod(Duration.ofSeconds(2))
+            .directHandlers(directHandlers.build());
+    if (tls) {
+      server.tls(t -> t.privateKey(pem(b.tlsKey, true)).privateKeyCertChain(pem(b.tlsCert, false)));
+    }
+    this.webServer =
+        server
             .routing(routing -> {
+              routing.addFilter((chain, req, res) -> {
+                AccessGuard.Granted granted;
+                try {
+                  granted = guard.check(req);
+                } catch (ProblemException e) {
+                  if (e.problem().type() == ProblemType.UNAUTHORIZED) {
+                    res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"offload\"");
+                  }
+                  context.sendProblem(res, e);
+                  return;
+                }
+                req.context().register(granted);
+                chain.proceed();
+              });
               routing.addFilter((chain, req, res) -> {
                 String path = req.path().path();
                 if (state.isShuttingDown() && !path.startsWith("/health")) {
@@ -145,9 +191,31 @@ public final class OffloadServer implements AutoCloseable {
     return webServer.port();
   }
 
-  /** The base URL, e.g. {@code http://127.0.0.1:8080}. */
+  /**
+   * The base URL a client on this machine uses, e.g. {@code http://127.0.0.1:8080} ({@code https}
+   * with TLS; a wildcard bind address becomes {@code 127.0.0.1}).
+   */
   public String url() {
-    return "http://" + hostForUrl() + ":" + port();
+    return scheme() + "://" + hostForUrl() + ":" + port();
+  }
+
+  /**
+   * The address actually bound, e.g. {@code http://0.0.0.0:8080} for all addresses; what a banner
+   * should print.
+   */
+  public String boundAddress() {
+    String h =
+        bindHost.contains(":") && !bindHost.startsWith("[") ? "[" + bindHost + "]" : bindHost;
+    return scheme() + "://" + h + ":" + port();
+  }
+
+  /** Whether API tokens are required. */
+  public boolean tokensRequired() {
+    return guard.tokensRequired();
+  }
+
+  private String scheme() {
+    return tls ? "https" : "http";
   }
 
   private String hostForUrl() {
@@ -212,6 +280,15 @@ public final class OffloadServer implements AutoCloseable {
     stop();
   }
 
+  private static Keys pem(Path file, boolean key) {
+    Resource resource = Resource.create(file);
+    PemKeys pem =
+        key
+            ? PemKeys.builder().key(resource).build()
+            : PemKeys.builder().certChain(resource).build();
+    return Keys.builder().pem(pem).build();
+  }
+
   /** What extensions see; also the error mapping of every API handler. */
   private final class Context implements ServerContext {
     @Override
@@ -253,7 +330,7 @@ public final class OffloadServer implements AutoCloseable {
       Problem problem =
           t instanceof HttpException http && !(t instanceof ProblemException)
               ? httpProblem(http)
-              : Errors.toProblem(t);
+              : Errors.toProblem(t, offload::isReady);
       try {
         Http.sendProblem(response, problem, null, mapper);
       } catch (RuntimeException e) {
@@ -264,17 +341,65 @@ public final class OffloadServer implements AutoCloseable {
     private Problem httpProblem(HttpException http) {
       int code = http.status().code();
       ProblemType type =
-          code == 413
-              ? ProblemType.BODY_TOO_LARGE
-              : code == 404
-                  ? ProblemType.NOT_FOUND
-                  : code < 500 ? ProblemType.INVALID_PARAMETER : ProblemType.INTERNAL_ERROR;
+          switch (code) {
+            case 413 -> ProblemType.BODY_TOO_LARGE;
+            case 404 -> ProblemType.NOT_FOUND;
+            case 414 -> ProblemType.URI_TOO_LONG;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> code < 500 ? ProblemType.BAD_REQUEST : ProblemType.INTERNAL_ERROR;
+          };
+      if (code >= 500) {
+        LOG.error("unexpected HTTP error while answering a request", http);
+        return Problem.of(type, "the server could not answer this request; see server log");
+      }
       return Problem.of(type, http.getMessage());
     }
 
     @Override
     public AutoCloseable subscribe(Consumer<JobEvent> listener) {
       return hub.subscribe(listener);
+    }
+
+    @Override
+    public Set<Scope> scopes(ServerRequest request) {
+      return request
+          .context()
+          .get(AccessGuard.Granted.class)
+          .map(AccessGuard.Granted::scopes)
+          .orElse(Set.of());
+    }
+
+    @Override
+    public boolean tokensRequired() {
+      return guard.tokensRequired();
+    }
+
+    @Override
+    public Optional<SignIn> signIn(String token) {
+      if (!guard.tokensRequired()) {
+        return Optional.empty();
+      }
+      return guard
+          .tokens()
+          .check(token)
+          .map(scopes -> {
+            Sessions.Session s = sessions.create(scopes);
+            return new SignIn(s.id(), s.csrf(), s.scopes(), Sessions.COOKIE, Sessions.TTL, tls);
+          });
+    }
+
+    @Override
+    public Optional<String> csrfToken(ServerRequest request) {
+      return request
+          .context()
+          .get(AccessGuard.Granted.class)
+          .map(AccessGuard.Granted::session)
+          .map(Sessions.Session::csrf);
+    }
+
+    @Override
+    public void signOut(ServerRequest request) {
+      request.headers().cookies().first(Sessions.COOKIE).asOptional().ifPresent(sessions::remove);
     }
 
     @Override
@@ -306,6 +431,11 @@ public final class OffloadServer implements AutoCloseable {
     private boolean shutdownHook;
     private boolean discoverExtensions = true;
     private final List<ServerExtension> extensions = new ArrayList<>();
+    private ApiTokens tokens;
+    private boolean metricsOpen;
+    private boolean insecure;
+    private Path tlsCert;
+    private Path tlsKey;
 
     private Builder(Offload offload) {
       this.offload = Objects.requireNonNull(offload, "offload");
@@ -374,7 +504,54 @@ public final class OffloadServer implements AutoCloseable {
       return all;
     }
 
+    /**
+     * The API tokens to require (default: none, which is safe only on a loopback address; see
+     * {@link #insecure}). {@code /health/*} stays open.
+     */
+    public Builder tokens(ApiTokens apiTokens) {
+      this.tokens = Objects.requireNonNull(apiTokens, "tokens");
+      return this;
+    }
+
+    /** Whether {@code /metrics} is served without a token (default: it needs {@code read}). */
+    public Builder metricsOpen(boolean open) {
+      this.metricsOpen = open;
+      return this;
+    }
+
+    /**
+     * Allows binding a non-loopback address without {@link #tokens} (default: {@link #build()}
+     * refuses, since anyone who reaches the port could run and cancel jobs).
+     */
+    public Builder insecure(boolean allow) {
+      this.insecure = allow;
+      return this;
+    }
+
+    /** Serves HTTPS with a PEM certificate (chain) and its PEM private key. */
+    public Builder tls(Path certificatePem, Path privateKeyPem) {
+      this.tlsCert = Objects.requireNonNull(certificatePem, "tls certificate");
+      this.tlsKey = Objects.requireNonNull(privateKeyPem, "tls key");
+      for (Path p : List.of(certificatePem, privateKeyPem)) {
+        if (!Files.isReadable(p)) {
+          throw new IllegalArgumentException("TLS file " + p + " is not readable");
+        }
+      }
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException when a non-loopback {@link #host} has neither {@link #tokens}
+     *     nor {@link #insecure}
+     */
     public OffloadServer build() {
+      if (tokens == null && !insecure && !AccessGuard.isLoopback(host)) {
+        throw new IllegalStateException(
+            "refusing to serve "
+                + host
+                + " without API tokens: anyone who reaches it could run, cancel and delete jobs;"
+                + " give tokens (--tokens FILE) or accept the risk (--insecure)");
+      }
       return new OffloadServer(this);
     }
   }

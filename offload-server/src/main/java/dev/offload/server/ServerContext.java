@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offload.Job;
 import dev.offload.JobEvent;
 import dev.offload.Offload;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -42,4 +47,46 @@ public interface ServerContext {
 
   /** Whether the server is draining for shutdown (new work is refused with 503). */
   boolean isShuttingDown();
+
+  /**
+   * The scopes the request was granted (every scope when the server requires no tokens); an
+   * extension that shows more to admins asks here.
+   */
+  default Set<Scope> scopes(ServerRequest request) {
+    return EnumSet.allOf(Scope.class);
+  }
+
+  /** Whether the server requires API tokens. */
+  default boolean tokensRequired() {
+    return false;
+  }
+
+  /**
+   * Signs a browser in with an API token: a new session for the HttpOnly cookie and the CSRF token
+   * its actions must echo; empty when the token is not valid or no tokens are required.
+   */
+  default Optional<SignIn> signIn(String token) {
+    return Optional.empty();
+  }
+
+  /** The CSRF token of the request's session, if it came with one. */
+  default Optional<String> csrfToken(ServerRequest request) {
+    return Optional.empty();
+  }
+
+  /** Ends the request's session, if any. */
+  default void signOut(ServerRequest request) {}
+
+  /**
+   * A dashboard session: {@code cookieName=sessionId} goes in an HttpOnly, {@code SameSite=Strict}
+   * cookie ({@code Secure} when {@code secure}); {@code csrf} in the {@code X-CSRF-Token} header of
+   * every action.
+   */
+  record SignIn(
+      String sessionId,
+      String csrf,
+      Set<Scope> scopes,
+      String cookieName,
+      Duration maxAge,
+      boolean secure) {}
 }

@@ -30,6 +30,9 @@ class OpenApiDocumentTest {
     for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").properties().iterator();
         paths.hasNext(); ) {
       Map.Entry<String, JsonNode> path = paths.next();
+      if (path.getValue().has("x-served-by")) {
+        continue; // served by an extension module (/metrics), not by the API's route table
+      }
       for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
         documented.add(methods.next().toUpperCase(Locale.ROOT) + " " + path.getKey());
       }
@@ -46,7 +49,10 @@ class OpenApiDocumentTest {
     JsonNode doc = document();
     assertThat(doc.get("openapi").asText()).isEqualTo("3.1.0");
     List<String> types = new ArrayList<>();
-    doc.at("/components/schemas/Problem/properties/type/enum").forEach(t -> types.add(t.asText()));
+    JsonNode type = doc.at("/components/schemas/Problem/properties/type");
+    // Open, not an enum: a client generated from the document must survive a new type.
+    assertThat(type.has("enum")).isFalse();
+    type.get("examples").forEach(t -> types.add(t.asText()));
     for (ProblemType t : ProblemType.values()) {
       assertThat(types).contains(t.uri());
     }

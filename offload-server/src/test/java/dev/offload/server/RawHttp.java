@@ -66,6 +66,13 @@ final class RawHttp implements AutoCloseable {
           http.send(
               request.timeout(Duration.ofSeconds(30)).build(),
               HttpResponse.BodyHandlers.ofByteArray());
+      OpenApiCheck.check(
+          r.request().method(),
+          r.request().uri().getRawPath()
+              + (r.request().uri().getRawQuery() == null
+                  ? ""
+                  : "?" + r.request().uri().getRawQuery()),
+          r);
       return new Answer(r.statusCode(), r);
     } catch (IOException e) {
       throw new AssertionError(e);

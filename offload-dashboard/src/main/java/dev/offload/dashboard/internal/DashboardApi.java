@@ -8,6 +8,7 @@ import dev.offload.JobId;
 import dev.offload.server.Problem;
 import dev.offload.server.ProblemException;
 import dev.offload.server.ProblemType;
+import dev.offload.server.Scope;
 import dev.offload.server.ServerContext;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -75,7 +76,10 @@ public final class DashboardApi {
     JobId id = jobId(req.path().pathParameters().get("id"));
     Job job = ctx.offload().job(id);
     ObjectNode body = ctx.jobJson(job);
-    if (job.error() != null && body.path("error").isObject()) {
+    // Stack traces are for operators: admin scope only.
+    if (job.error() != null
+        && body.path("error").isObject()
+        && ctx.scopes(req).contains(Scope.ADMIN)) {
       ((ObjectNode) body.get("error")).put("detail", job.error().detail());
     }
     ArrayNode transitions = body.putArray("timeline");

@@ -42,6 +42,9 @@ public final class ApiRoutes {
   /** The longest {@code GET /jobs/{id}/result?wait=} may block. */
   public static final Duration MAX_RESULT_WAIT = Duration.ofMinutes(5);
 
+  /** The most inputs one {@code POST /tasks/{name}/map} takes (a 1 MiB body holds 100,000). */
+  public static final int MAX_MAP_INPUTS = 10_000;
+
   /** Most {@code run}/{@code map} calls finish within this; only slower ones watch the client. */
   private static final long FAST_PATH_MILLIS = 25;
 
@@ -90,6 +93,7 @@ public final class ApiRoutes {
       throw Requests.badParameter("timeout", "must be positive");
     }
     JsonNode input = requests.jsonBody(req);
+    checkInput(task, input, "input");
     CompletableFuture<JsonNode> future = offload.runJson(task, input, timeout);
     JsonNode output = await(req, future, task, timeout);
     ObjectNode body = mapper.createObjectNode();
@@ -109,9 +113,23 @@ public final class ApiRoutes {
           Problem.of(ProblemType.INVALID_INPUT, "the body must be a JSON array of task inputs")
               .with("field", "body"));
     }
+    if (body.size() > MAX_MAP_INPUTS) {
+      throw new ProblemException(
+          Problem.of(
+                  ProblemType.INVALID_INPUT,
+                  "at most "
+                      + MAX_MAP_INPUTS
+                      + " inputs a map, was "
+                      + body.size()
+                      + "; split the work or submit jobs")
+              .with("field", "body"));
+    }
     offload.tasks().get(task);
     List<JsonNode> inputs = new ArrayList<>(body.size());
     body.forEach(inputs::add);
+    for (int i = 0; i < inputs.size(); i++) {
+      checkInput(task, inputs.get(i), "input[" + i + "]");
+    }
     List<JsonNode> outputs = await(req, offload.mapJson(task, inputs), task, timeout);
     ObjectNode out = mapper.createObjectNode();
     ArrayNode results = out.putArray("results");
@@ -169,11 +187,27 @@ public final class ApiRoutes {
     return e;
   }
 
+  /**
+   * The checks made before any work starts: no null input, strings a store can keep, the task's own
+   * {@link dev.offload.InputRules}.
+   */
+  private void checkInput(String task, JsonNode input, String field) {
+    if (input == null || input.isNull()) {
+      throw new InvalidInputException(field, "null is not an input; send a JSON object");
+    }
+    TextChecks.check(input, field);
+    offload.tasks().find(task).ifPresent(t -> t.inputRules().check(input, field));
+  }
+
   // ---- jobs -------------------------------------------------------------------------------
 
   private void submit(ServerRequest req, ServerResponse res) {
     JsonNode body = requests.jsonBody(req);
+    TextChecks.check(body, "");
     JobSpec spec = JobSpecs.parse(body);
+    if (spec.input() instanceof JsonNode input) {
+      offload.tasks().find(spec.task()).ifPresent(t -> t.inputRules().check(input));
+    }
     Job job = offload.submit(spec);
     res.header(HeaderNames.LOCATION, "/jobs/" + job.id());
     Http.sendJson(res, 202, JobJson.write(job), mapper);
@@ -255,6 +289,13 @@ public final class ApiRoutes {
         throw Requests.badParameter("cursor", "'" + cursor + "' is not a cursor from nextCursor");
       }
     }
+    for (String name : List.of("task", "queue")) {
+      try {
+        TextChecks.check(Requests.query(req, name), name);
+      } catch (InvalidInputException e) {
+        throw Requests.badParameter(name, e.getMessage());
+      }
+    }
     JobQuery query =
         JobQuery.all()
             .states(states)
@@ -283,7 +324,11 @@ public final class ApiRoutes {
       ObjectNode n = tasks.addObject();
       n.put("name", t.name());
       n.put("description", t.description());
-      n.set("inputSchema", t.inputSchema().orElseGet(() -> TaskSchemas.of(t.inputType())));
+      JsonNode schema = t.inputSchema().orElseGet(() -> TaskSchemas.of(t.inputType()));
+      if (schema instanceof ObjectNode o && !t.inputRules().isEmpty()) {
+        schema = t.inputRules().describe(o.deepCopy());
+      }
+      n.set("inputSchema", schema);
       n.set("outputSchema", t.outputSchema().orElseGet(() -> TaskSchemas.of(t.outputType())));
     }
     Http.sendJson(res, 200, body, mapper);
@@ -336,6 +381,8 @@ public final class ApiRoutes {
 
   /** The client closed its connection while its request waited; nobody reads an answer. */
   public static final class ClientGoneException extends CancellationException {
+    private static final long serialVersionUID = 1L;
+
     ClientGoneException() {
       super("client closed the connection");
     }

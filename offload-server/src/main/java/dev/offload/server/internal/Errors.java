@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,15 @@ public final class Errors {
   private Errors() {}
 
   public static Problem toProblem(Throwable error) {
+    return toProblem(error, () -> false);
+  }
+
+  /**
+   * The problem for {@code error}; {@code storeReachable} tells a store that answered with an error
+   * (a bug or a constraint: 500) from one that cannot be reached (503, worth retrying). Neither
+   * detail carries the store's message: it may hold its URL, SQL or schema names.
+   */
+  public static Problem toProblem(Throwable error, BooleanSupplier storeReachable) {
     Throwable t = unwrap(error);
     return switch (t) {
       case ProblemException p -> p.problem();
@@ -57,8 +67,14 @@ public final class Errors {
       case MapException e -> toProblem(e.getCause()).with("index", e.index());
       case TaskFailedException e -> taskFailed(e);
       case StoreException e -> {
-        LOG.warn("job store failed: {}", e.getMessage(), e);
-        yield Problem.of(ProblemType.STORE_UNAVAILABLE, e.getMessage())
+        if (reachable(storeReachable)) {
+          LOG.error("the job store refused a request", e);
+          yield Problem.of(
+              ProblemType.INTERNAL_ERROR, "the job store refused the request; see server log");
+        }
+        LOG.warn("job store unreachable: {}", e.getMessage(), e);
+        yield Problem.of(
+                ProblemType.STORE_UNAVAILABLE, "the job store is not answering; try again later")
             .retryAfter(Duration.ofSeconds(5));
       }
       case CancellationException e ->
@@ -95,6 +111,15 @@ public final class Errors {
     }
     return Problem.of(ProblemType.TASK_FAILED, e.getMessage())
         .with("error", err == null ? null : err.type());
+  }
+
+  private static boolean reachable(BooleanSupplier storeReachable) {
+    try {
+      return storeReachable.getAsBoolean();
+    } catch (RuntimeException e) {
+      LOG.debug("store readiness check failed", e);
+      return false;
+    }
   }
 
   /** The cause inside the wrappers futures add. */

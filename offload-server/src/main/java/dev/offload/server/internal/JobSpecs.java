@@ -26,6 +26,9 @@ public final class JobSpecs {
           "idempotencyKey",
           "backoff");
 
+  /** The longest delay, timeout or backoff accepted, and how far ahead {@code runAt} may be. */
+  static final Duration MAX_DURATION = Duration.ofDays(3650);
+
   private JobSpecs() {}
 
   /**
@@ -49,6 +52,10 @@ public final class JobSpecs {
       throw new InvalidInputException("task", "a task name (string) is required");
     }
     JsonNode input = body.has("input") ? body.get("input") : JsonNodeFactory.instance.objectNode();
+    if (input.isNull()) {
+      throw new InvalidInputException(
+          "input", "null is not an input; send a JSON object or leave the field out");
+    }
     JobSpec spec = JobSpec.of(task.asText(), input);
     if (present(body, "queue")) {
       spec = spec.queue(text(body, "queue"));
@@ -61,7 +68,12 @@ public final class JobSpecs {
     }
     if (present(body, "runAt")) {
       try {
-        spec = spec.runAt(Instant.parse(text(body, "runAt")));
+        Instant runAt = Instant.parse(text(body, "runAt"));
+        if (runAt.isAfter(Instant.now().plus(MAX_DURATION))) {
+          throw new InvalidInputException(
+              "runAt", "must be within " + MAX_DURATION.toDays() + " days");
+        }
+        spec = spec.runAt(runAt);
       } catch (DateTimeParseException e) {
         throw new InvalidInputException(
             "runAt", "not an ISO-8601 instant such as 2030-01-01T00:00:00Z");
@@ -122,13 +134,22 @@ public final class JobSpecs {
     if (v == null || v.isNull()) {
       throw new InvalidInputException(name, "a duration is required");
     }
+    Duration d;
     if (v.isNumber()) {
-      return Duration.ofNanos(Math.round(v.asDouble() * 1e9));
+      double seconds = v.asDouble();
+      d =
+          Double.isFinite(seconds) && Math.abs(seconds) <= MAX_DURATION.toSeconds()
+              ? Duration.ofNanos(Math.round(seconds * 1e9))
+              : MAX_DURATION.plusDays(1);
+    } else {
+      d = v.isTextual() ? Requests.parseDuration(v.asText()) : null;
     }
-    Duration d = v.isTextual() ? Requests.parseDuration(v.asText()) : null;
     if (d == null) {
       throw new InvalidInputException(
           name, "not a duration: " + v + "; use ISO-8601 (\"PT5S\"), \"500ms\", \"5s\" or seconds");
+    }
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new InvalidInputException(name, "must be at most " + MAX_DURATION.toDays() + " days");
     }
     return d;
   }

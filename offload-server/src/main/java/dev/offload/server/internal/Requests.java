@@ -11,6 +11,8 @@ import dev.offload.JobId;
 import dev.offload.server.Problem;
 import dev.offload.server.ProblemException;
 import dev.offload.server.ProblemType;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +25,8 @@ import java.util.regex.Pattern;
 
 /** Reads what a request carries: a size-limited JSON body, path and query parameters. */
 public final class Requests {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Requests.class);
+
   private static final Pattern SHORT_DURATION =
       Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
 
@@ -57,8 +61,16 @@ public final class Requests {
       if (body.length > maxBodyBytes) {
         throw tooLarge("more than " + maxBodyBytes + " bytes");
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+      // The client left (or stalled and was cut off) in the middle of its body.
+      LOG.debug("client left while sending its request body", e);
+      throw new ApiRoutes.ClientGoneException();
+    } catch (NumberFormatException | RequestException e) {
+      // A malformed chunk size or framing: nothing after it can be trusted.
+      LOG.debug("malformed request body framing", e);
+      throw new ProblemException(
+          ProblemType.BAD_REQUEST,
+          "malformed request body (chunked encoding or length): " + clip(e.getMessage()));
     }
     if (isBlank(body)) {
       throw new ProblemException(
@@ -80,6 +92,13 @@ public final class Requests {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String clip(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    return message.length() <= 120 ? message : message.substring(0, 120) + "...";
   }
 
   private ProblemException tooLarge(String size) {
@@ -131,6 +150,9 @@ public final class Requests {
     if (d == null || d.isNegative()) {
       throw badParameter(
           name, "'" + text + "' is not a duration; use ISO-8601 (PT5S) or 500ms, 5s, 2m, 1h");
+    }
+    if (d.compareTo(JobSpecs.MAX_DURATION) > 0) {
+      throw badParameter(name, "must be at most " + JobSpecs.MAX_DURATION.toDays() + " days");
     }
     return d;
   }

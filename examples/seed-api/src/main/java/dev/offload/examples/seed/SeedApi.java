@@ -11,13 +11,17 @@ import dev.offload.Offload;
 import dev.offload.Task;
 import dev.offload.TaskRegistry;
 import dev.offload.demo.DemoTasks;
+import dev.offload.server.ClientDisconnects;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The well-known FastAPI answer ("How to do multiprocessing in FastAPI") rebuilt on Offload, with
@@ -47,10 +51,17 @@ public final class SeedApi implements AutoCloseable {
           Long.class,
           (in, ctx) -> DemoTasks.spin(in.param(), ctx));
 
+  /**
+   * The largest {@code param} accepted (ms of CPU): the original has no bound, so one request could
+   * hold a core for as long as it likes.
+   */
+  public static final long MAX_PARAM = 60_000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Offload offload;
   private final WebServer server;
+  private final ClientDisconnects disconnects = new ClientDisconnects();
 
   private SeedApi(Offload offload, String host, int port) {
     this.offload = offload;
@@ -82,12 +93,23 @@ public final class SeedApi implements AutoCloseable {
   }
 
   // @app.get("/{param}")
-  private void handler(ServerRequest req, ServerResponse res) {
+  private void handler(ServerRequest req, ServerResponse res) throws InterruptedException {
     Optional<Long> param = integer(req, "param", res);
     if (param.isEmpty()) {
       return;
     }
-    long result = offload.run(CPU_BOUND_FUNC, new Param(param.get()));
+    long result;
+    try {
+      // Cancelled (the core freed at once) when the client leaves before the answer.
+      result = disconnects.await(req, offload.runAsync(CPU_BOUND_FUNC, new Param(param.get())));
+    } catch (CancellationException e) {
+      res.status(Status.create(499, "Client Closed Request")).send();
+      return;
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
+    }
     ObjectNode body = JSON.createObjectNode();
     body.put("result", result);
     send(res, 200, body);
@@ -137,12 +159,35 @@ public final class SeedApi implements AutoCloseable {
 
   private static Optional<Long> integer(ServerRequest req, String name, ServerResponse res) {
     String text = req.path().pathParameters().get(name);
+    long value;
     try {
-      return Optional.of(Long.parseLong(text));
+      value = Long.parseLong(text);
     } catch (NumberFormatException e) {
       send(res, 422, validationError(name, "value is not a valid integer", "type_error.integer"));
       return Optional.empty();
     }
+    // What FastAPI answers for Path(ge=0, le=MAX_PARAM).
+    if (value < 0) {
+      send(
+          res,
+          422,
+          validationError(
+              name,
+              "ensure this value is greater than or equal to 0",
+              "value_error.number.not_ge"));
+      return Optional.empty();
+    }
+    if (value > MAX_PARAM) {
+      send(
+          res,
+          422,
+          validationError(
+              name,
+              "ensure this value is less than or equal to " + MAX_PARAM,
+              "value_error.number.not_le"));
+      return Optional.empty();
+    }
+    return Optional.of(value);
   }
 
   /** FastAPI's (pydantic 1) answer to a path parameter of the wrong type. */
@@ -169,6 +214,7 @@ public final class SeedApi implements AutoCloseable {
   @Override
   public void close() {
     server.stop();
+    disconnects.close();
   }
 
   /** {@code java -cp … dev.offload.examples.seed.SeedApi [port]}: in-memory jobs, all cores. */

@@ -94,4 +94,30 @@ class SeedApiTest {
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body().get("detail").asText()).isEqualTo("Not Found");
   }
+
+  @Test
+  void parametersAreBounded() throws Exception {
+    Answer huge = call("GET", "/99999999999");
+    assertThat(huge.status()).isEqualTo(422);
+    assertThat(huge.body().at("/detail/0/type").asText()).isEqualTo("value_error.number.not_le");
+    Answer negative = call("POST", "/new_cpu_bound_task/-1");
+    assertThat(negative.status()).isEqualTo(422);
+    assertThat(negative.body().at("/detail/0/type").asText())
+        .isEqualTo("value_error.number.not_ge");
+  }
+
+  @Test
+  void offloadAndWaitIsCancelledWhenTheClientLeaves() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.port())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /" + SeedApi.MAX_PARAM + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(5)).until(() -> offload.poolStats().active() == 1);
+    }
+    // A minute of CPU was asked for; the core is free again within seconds of the client leaving.
+    await().atMost(Duration.ofSeconds(5)).until(() -> offload.poolStats().active() == 0);
+  }
 }
