@@ -452,7 +452,7 @@ final class JobWorker {
   }
 
   /** Called by the batcher once a completion was written (or rejected as stale). */
-  private void written(CompletionBatcher.Pending pending, boolean applied) {
+  private Job written(CompletionBatcher.Pending pending, boolean applied) {
     Job job = pending.job();
     Completion completion = pending.completion();
     Running attempt = running.get(completion.lease());
@@ -461,9 +461,8 @@ final class JobWorker {
     }
     Instant now = clock.instant();
     if (!applied) {
-      events.written(job.id(), null, now);
       log.info("completion of job {} was rejected: its lease was lost", job.id());
-      return;
+      return null;
     }
     Job after = completion.applyTo(job, now);
 
@@ -477,7 +476,7 @@ final class JobWorker {
           after.state().wireName(),
           after.error().message());
     }
-    events.written(job.id(), after, now);
+    return after;
   }
 
   /** Stops a local attempt because its job was cancelled; no completion is written for it. */

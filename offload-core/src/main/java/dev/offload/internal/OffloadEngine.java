@@ -378,19 +378,21 @@ public final class OffloadEngine implements Offload {
     for (Job job : jobs) {
       ids.add(job.id());
     }
-    events.writing(ids);
+    EventHub.Writes writes = events.writing(ids);
     List<EnqueueResult> results;
     try {
       results = jobs.size() == 1 ? List.of(store.enqueue(jobs.get(0))) : store.enqueueAll(jobs);
     } catch (RuntimeException e) {
-      ids.forEach(id -> events.written(id, null, now));
+      for (int i = 0; i < ids.size(); i++) {
+        writes.done(i, null, now);
+      }
       throw e;
     }
     List<Job> stored = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);
       stored.add(r.job());
-      events.written(ids.get(i), r.created() ? r.job() : null, now);
+      writes.done(i, r.created() ? r.job() : null, now);
     }
     if (worker != null) {
       worker.workArrived();

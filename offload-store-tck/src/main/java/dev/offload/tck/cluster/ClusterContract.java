@@ -137,9 +137,12 @@ public abstract class ClusterContract {
         assertThat(seen.add(result.get("n").asInt())).as("job number seen once").isTrue();
         List<String> runs = ranBy.getOrDefault(job.id().toString(), List.of());
         assertThat(runs).as("job %s was run", job.id()).isNotEmpty();
-        assertThat(runs.stream().distinct().count())
-            .as("job %s: no worker ran one attempt of it twice", job.id())
-            .isEqualTo(runs.size());
+        // An attempt runs once, except a run whose start its worker died before reporting: the
+        // next claim takes the job over uncharged (a lost reservation) and runs that attempt
+        // number again (docs/ARCHITECTURE.md, Leases).
+        assertThat(runs.size() - runs.stream().distinct().count())
+            .as("job %s: attempts run twice %s, lost reservations", job.id(), runs)
+            .isLessThanOrEqualTo(job.lostReservations());
         if (runs.size() > 1) {
           rerun++;
         }
@@ -199,9 +202,7 @@ public abstract class ClusterContract {
         for (String line : Files.readAllLines(f)) {
           String[] parts = line.split(" ");
           if (parts.length == 3) {
-            // A run is an attempt on a worker: a claim that lapsed unreported is run again under
-            // the same attempt number by another worker, uncharged.
-            byJob.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1] + " " + parts[2]);
+            byJob.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
           }
         }
       }

@@ -8,8 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A counter of "work may be ready" events in this process, with waiting. Enqueues in this process
  * bump it directly; a dialect's watcher bumps it for other processes' enqueues.
  *
- * <p>A waiter passes the count it last saw, so an event between its last empty claim and the start
- * of its wait is not lost.
+ * <p>The count is the store's wake mark ({@link dev.offload.spi.ClaimResult#wakeMark()}): a claim
+ * reads it before looking for jobs and the waiter passes it back, from any thread, so an event
+ * between an empty claim and the start of the wait is not lost.
  */
 public final class WorkSignal {
   private final ReentrantLock lock = new ReentrantLock();
