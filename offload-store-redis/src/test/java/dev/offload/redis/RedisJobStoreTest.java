@@ -332,6 +332,27 @@ class RedisJobStoreTest {
   }
 
   @Test
+  void aFirstAttemptSuccessKeepsItsHashSmall() {
+    Job job = job("q", T0);
+    store.enqueue(job);
+    Job held = claim(1, T0).get(0);
+    Instant ran = T0.plusMillis(5);
+    Completion done = Completion.succeeded(held.lease(), ran, "null");
+    store.complete(List.of(done), T0.plusSeconds(1));
+    Job stored = store.get(job.id()).orElseThrow();
+    assertThat(stored).isEqualTo(done.applyTo(held, T0.plusSeconds(1)));
+    assertThat(stored.history())
+        .containsExactly(
+            new JobAttempt(1, "w1", ran, T0.plusSeconds(1), JobAttempt.SUCCEEDED, null));
+    try (Jedis jedis = RedisTestSupport.connect(RedisTestSupport.baseUrl())) {
+      // Its one history entry is implied by its fields: no JSON that would push the hash past
+      // hash-max-listpack-value (and triple its memory).
+      assertThat(jedis.hget(prefix + ":job:" + job.id(), "hist")).isNull();
+      assertThat(jedis.objectEncoding(prefix + ":job:" + job.id())).isEqualTo("listpack");
+    }
+  }
+
+  @Test
   void aSuccessAfterFailuresClearsTheErrorAndKeepsEveryAttemptInTheHistory() {
     JobError boom = new JobError(JobError.EXCEPTION, "boom \"/\\ ü", "at x\nat y");
     Job job = job("q", T0);

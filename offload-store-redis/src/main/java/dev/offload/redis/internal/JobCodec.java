@@ -142,7 +142,27 @@ public final class JobCodec {
         parseTime(m.get("le")),
         parseLong(m.get("tok")),
         (int) parseLong(m.get("lost")),
-        parseHistory(m.get("hist")));
+        history(m));
+  }
+
+  /**
+   * The history: the JSON in {@code hist}, or, for a job that succeeded at its first charged
+   * attempt, the one entry its fields imply ({@code hw} names the worker; see finished() in
+   * prelude.lua).
+   */
+  private static List<JobAttempt> history(Map<String, String> m) {
+    String worker = m.get("hw");
+    if (m.get("hist") == null && worker != null) {
+      return List.of(
+          new JobAttempt(
+              Integer.parseInt(m.get("att")),
+              worker,
+              parseTime(m.get("sa")),
+              parseTime(m.get("fa")),
+              JobAttempt.SUCCEEDED,
+              null));
+    }
+    return parseHistory(m.get("hist"));
   }
 
   /** Absent (a job written by layout 1): 0. */

@@ -313,7 +313,12 @@ local function finished(j, st, res, err, now)
   end
   set(j, 'fa', now)
   if was_running then
-    if st == 'succeeded' then
+    if st == 'succeeded' and redis.call('HEXISTS', job_key(j.id), 'hist') == 0 then
+      -- The common case, a success at the first charged attempt: its one history entry is
+      -- (att, worker, sa, fa, succeeded), so only the worker is stored (`hw`). A JSON history
+      -- would be longer than hash-max-listpack-value and triple the hash's memory.
+      set(j, 'hw', j.own)
+    elseif st == 'succeeded' then
       attempt_ended(j, outcome_of(st), nil, now)
     else
       attempt_ended(j, outcome_of(st), err, now)
