@@ -494,7 +494,7 @@ final class JobWorker {
   /**
    * Renews the lease of every job held here (prefetched and running), reports the starts the store
    * has not heard of and the latest progress, and stops attempts whose lease the store says is
-   * lost. Also refreshes this worker's presence record. Runs on the engine's lease thread.
+   * lost. Runs on the engine's lease thread.
    */
   void heartbeat() {
     Instant now = clock.instant();
@@ -540,6 +540,10 @@ final class JobWorker {
       }
       progressEvents.forEach(events::publishInOrder);
     }
+  }
+
+  /** Refreshes this worker's presence record (on the supervisor, every lease/3). */
+  void register() {
     registerSafely();
   }
 

@@ -151,8 +151,12 @@ public final class OffloadEngine implements Offload {
       // Renewal has a thread of its own: reaping and purging (or a slow answer to them) never
       // delay it, so a live worker's leases do not lapse behind housekeeping.
       long beat = Math.max(10, lease / 3);
-      leases.scheduleWithFixedDelay(
+      // At a fixed rate: a slow store answer delays one renewal, not every later one.
+      leases.scheduleAtFixedRate(
           guarded("heartbeat", worker::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
+      // The presence record is not lease-critical: it stays off the lease thread.
+      supervisor.scheduleWithFixedDelay(
+          guarded("worker record", worker::register), beat, beat, TimeUnit.MILLISECONDS);
       long starts = Math.min(beat, START_REPORT_MILLIS);
       leases.scheduleWithFixedDelay(
           guarded("start report", worker::reportStarts), starts, starts, TimeUnit.MILLISECONDS);
