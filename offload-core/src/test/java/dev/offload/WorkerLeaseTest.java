@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.offload.spi.Completion;
+import dev.offload.spi.Heartbeat;
 import dev.offload.spi.JobStore;
 import dev.offload.spi.TaskExecutor;
 import java.time.Duration;
@@ -32,6 +33,7 @@ class WorkerLeaseTest {
   record Ms(int ms) {}
 
   static final AtomicInteger runs = new AtomicInteger();
+  static final Set<JobId> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Spins for {@code ms} unless stopped; counts every run of its task code. */
   static final Task<Ms, Integer> SPIN =
@@ -41,6 +43,7 @@ class WorkerLeaseTest {
           Integer.class,
           (in, ctx) -> {
             runs.incrementAndGet();
+            ran.add(ctx.jobId());
             long until = System.nanoTime() + in.ms() * 1_000_000L;
             while (System.nanoTime() < until && !ctx.isCancelled()) {
               Thread.onSpinWait();
@@ -171,6 +174,69 @@ class WorkerLeaseTest {
     assertThat(awaitEnd(offload, first.id()).state()).isEqualTo(JobState.SUCCEEDED);
     for (Job job : more) {
       assertThat(awaitEnd(offload, job.id()).state()).isEqualTo(JobState.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void aPrefetchedJobWhoseLeaseLapsedWhileItWaitedIsNotRunWhenTakenOver() {
+    runs.set(0);
+    JobStore shared = JobStores.inMemory();
+    AtomicBoolean beatsFail = new AtomicBoolean();
+    JobStore flaky =
+        new ForwardingStore(shared) {
+          @Override
+          public Set<Lease> heartbeat(List<Heartbeat> beats, Instant until, Instant now) {
+            if (beatsFail.get()) {
+              throw new StoreException("heartbeats are down");
+            }
+            return super.heartbeat(beats, until, now);
+          }
+        };
+    Offload worker =
+        closing(
+            Offload.builder()
+                .tasks(TaskRegistry.of(SPIN))
+                .store(flaky)
+                .threads(1)
+                .workerConcurrency(1)
+                .leaseDuration(Duration.ofMillis(600))
+                .pollInterval(Duration.ofMillis(50))
+                .shutdownGrace(Duration.ofMillis(200))
+                .build());
+    // Short jobs first: only once jobs are known to be short does the worker prefetch.
+    awaitEnd(worker, worker.submit(JobSpec.of("spin", new Ms(0))).id());
+    List<Job> jobs = new ArrayList<>();
+    jobs.add(worker.submit(JobSpec.of("spin", new Ms(1_500))));
+    for (int i = 0; i < 5; i++) {
+      jobs.add(worker.submit(JobSpec.of("spin", new Ms(0))));
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() ->
+            jobs.stream().allMatch(j -> shared.get(j.id()).orElseThrow().leaseOwner() != null));
+    // The worker can no longer renew: its leases lapse and another worker takes the jobs over.
+    beatsFail.set(true);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> {
+          Instant now = Instant.now();
+          return shared
+                  .claim(
+                      new dev.offload.spi.ClaimRequest(
+                          "thief", Set.of(), 10, now, now.plusSeconds(60)))
+                  .jobs()
+                  .size()
+              >= 5;
+        });
+    beatsFail.set(false);
+
+    // The long job ends; the prefetched ones are checked with the store before they would run.
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> jobs.subList(1, jobs.size()).stream().noneMatch(j -> ran.contains(j.id())));
+    for (Job job : jobs.subList(1, jobs.size())) {
+      assertThat(shared.get(job.id()).orElseThrow().leaseOwner()).isEqualTo("thief");
     }
   }
 

@@ -115,6 +115,9 @@ final class JobWorker {
   /** Claimed (leased) but not started yet; started as slots free up. Guarded by itself. */
   private final ArrayDeque<Job> prefetched = new ArrayDeque<>();
 
+  /** Until when the last heartbeat renewed the leases of the prefetched jobs. */
+  private volatile Instant renewedUntil = Instant.MIN;
+
   private final int prefetchMax;
 
   /** Moving average of attempt run times; negative until the first attempt ends. */
@@ -315,7 +318,7 @@ final class JobWorker {
     AttemptContext ctx =
         new AttemptContext(job.id(), job.nextAttempt(), limit == null ? null : now.plus(limit));
     Running attempt = new Running(job, ctx, now);
-    if (job.lostReservations() > 0 && !recordStart(attempt)) {
+    if ((job.lostReservations() > 0 || leaseMayHaveLapsed(job, now)) && !recordStart(attempt)) {
       slots.release();
       return;
     }
@@ -346,9 +349,21 @@ final class JobWorker {
   }
 
   /**
+   * Whether a prefetched job's lease may have lapsed while it waited here (this process was stopped
+   * or starved longer than a third of a lease): another worker may have taken it over, so its start
+   * is confirmed with the store before its task code runs.
+   */
+  private boolean leaseMayHaveLapsed(Job job, Instant now) {
+    Instant claimed = job.leaseExpiresAt();
+    Instant valid = claimed != null && claimed.isAfter(renewedUntil) ? claimed : renewedUntil;
+    return now.isAfter(valid.minus(settings.leaseDuration().dividedBy(3)));
+  }
+
+  /**
    * Writes the start of an attempt before its task code runs, for a job whose earlier claim lapsed
-   * without the store learning whether it ran: if that run killed its worker, this one is charged
-   * even if it kills this worker too. Returns whether the job may run.
+   * without the store learning whether it ran (if that run killed its worker, this one is charged
+   * even if it kills this worker too), or whose own lease may have lapsed while it waited here.
+   * Returns whether the job may run.
    */
   private boolean recordStart(Running attempt) {
     Instant now = clock.instant();
@@ -522,7 +537,9 @@ final class JobWorker {
               new JobEvent(j.id(), j.task(), j.queue(), JobState.RUNNING, r.attempt, p, now));
         }
       }
-      Set<Lease> lost = store.heartbeat(beats, now.plus(settings.leaseDuration()), now);
+      Instant until = now.plus(settings.leaseDuration());
+      Set<Lease> lost = store.heartbeat(beats, until, now);
+      renewedUntil = until;
       recorded(reportingStart, lost);
       if (!lost.isEmpty()) {
         synchronized (prefetched) {
