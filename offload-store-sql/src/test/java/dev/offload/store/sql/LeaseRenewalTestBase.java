@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lease renewal cannot be starved (issue 11): a long job runs on a second engine, with a lease of
- * one second, while that engine's store purges a large backlog of finished jobs, or while the
- * store answers every write slowly. A first engine sharing the store reaps lapsed leases and would
- * run the job again the moment its lease lapsed; it never gets the chance: the job succeeds on the
+ * one second, while that engine's store purges a large backlog of finished jobs, or while the store
+ * answers every write slowly. A first engine sharing the store reaps lapsed leases and would run
+ * the job again the moment its lease lapsed; it never gets the chance: the job succeeds on the
  * second engine after one attempt.
  *
  * <p>Real engines ({@link Offload#builder()} with the store URL), real time. The job holds until
@@ -124,13 +124,12 @@ abstract class LeaseRenewalTestBase {
         await()
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(250))
-            .until(
-                () ->
-                    finishedJobs(url) <= backlog - purgedAtLeast
-                        && second
-                            .job(id)
-                            .leaseExpiresAt()
-                            .isAfter(started.startedAt().plus(LEASE.multipliedBy(5))));
+            .until(() ->
+                finishedJobs(url) <= backlog - purgedAtLeast
+                    && second
+                        .job(id)
+                        .leaseExpiresAt()
+                        .isAfter(started.startedAt().plus(LEASE.multipliedBy(5))));
         Job alive = first.job(id);
         assertThat(alive.state()).isEqualTo(JobState.RUNNING);
         assertThat(alive.leaseOwner()).isEqualTo(SECOND);
