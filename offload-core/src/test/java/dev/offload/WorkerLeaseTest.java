@@ -160,13 +160,12 @@ class WorkerLeaseTest {
         more.stream().map(Job::id).collect(Collectors.toCollection(java.util.HashSet::new));
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(
-            () ->
-                events.stream()
-                    .filter(e -> e.state() == JobState.RUNNING)
-                    .map(JobEvent::id)
-                    .collect(Collectors.toSet())
-                    .containsAll(started));
+        .until(() ->
+            events.stream()
+                .filter(e -> e.state() == JobState.RUNNING)
+                .map(JobEvent::id)
+                .collect(Collectors.toSet())
+                .containsAll(started));
 
     writeMayEnd.countDown();
     assertThat(awaitEnd(offload, first.id()).state()).isEqualTo(JobState.SUCCEEDED);
@@ -193,8 +192,7 @@ class WorkerLeaseTest {
           }
         };
 
-    assertThatThrownBy(
-            () -> Offload.builder().tasks(TaskRegistry.of(SPIN)).store(broken).build())
+    assertThatThrownBy(() -> Offload.builder().tasks(TaskRegistry.of(SPIN)).store(broken).build())
         .hasMessageContaining("subscriptions are down");
 
     assertThat(closed).isTrue();
@@ -206,12 +204,8 @@ class WorkerLeaseTest {
   @Test
   void theBuilderRefusesAnExecutorForATaskItDoesNotKnow() {
     TaskExecutor executor = new InlineExecutor();
-    assertThatThrownBy(
-            () ->
-                Offload.builder()
-                    .tasks(TaskRegistry.of(SPIN))
-                    .executor("spinn", executor)
-                    .build())
+    assertThatThrownBy(() ->
+            Offload.builder().tasks(TaskRegistry.of(SPIN)).executor("spinn", executor).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("spinn")
         .hasMessageContaining("[spin]");
@@ -219,8 +213,7 @@ class WorkerLeaseTest {
 
   @Test
   void theBuilderRefusesPoolSizesItWouldIgnoreBesideACustomExecutor() {
-    assertThatThrownBy(
-            () -> Offload.builder().threads(4).executor(new InlineExecutor()).build())
+    assertThatThrownBy(() -> Offload.builder().threads(4).executor(new InlineExecutor()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("threads and queueCapacity");
     assertThatThrownBy(
@@ -230,9 +223,7 @@ class WorkerLeaseTest {
   }
 
   private static Job awaitEnd(Offload offload, JobId id) {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> offload.job(id).state().isTerminal());
+    await().atMost(Duration.ofSeconds(20)).until(() -> offload.job(id).state().isTerminal());
     return offload.job(id);
   }
 

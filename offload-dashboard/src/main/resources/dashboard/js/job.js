@@ -80,35 +80,24 @@ export function mount(main, id, ctx) {
       h('pre', { class: 'code', tabindex: '0', 'aria-label': title, id: `job-${idPart}` }, json(value)));
   }
 
-  /** Attempts as rows (started, ended, outcome), from the state changes this server saw. */
+  /**
+   * Attempts as rows: the charged attempts the store recorded (any worker, any process), then the
+   * one running now.
+   */
   function attempts() {
-    const hist = job.history || [];
-    const rows = [];
-    hist.forEach((t, i) => {
-      if (t.state !== 'running') return;
-      const end = hist.slice(i + 1).find((x) => x.attempt >= t.attempt && x.state !== 'running');
-      let outcome = 'running';
-      if (end) {
-        outcome = {
-          succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled',
-          scheduled: 'failed, retry scheduled', queued: 'ended (lease lost or released)',
-        }[end.state] || end.state;
-      }
-      rows.push(h('tr', {},
-        h('th', { scope: 'row' }, String(t.attempt)),
-        h('td', {}, time(t.at)),
-        h('td', {}, end ? time(end.at) : '—'),
-        h('td', { class: 'num' }, end ? duration(between(t.at, end.at)) : duration(Date.now() - new Date(t.at))),
-        h('td', {}, outcome)));
-    });
-    if (rows.length === 0 && job.startedAt) {
-      // Started before this server was watching: the job record has the last attempt only.
+    const rows = (job.history || []).map((a) => h('tr', {},
+      h('th', { scope: 'row' }, String(a.attempt)),
+      h('td', {}, time(a.startedAt)),
+      h('td', {}, time(a.endedAt)),
+      h('td', { class: 'num' }, duration(between(a.startedAt, a.endedAt))),
+      h('td', {}, a.error ? `${a.outcome}: ${a.error.message}` : a.outcome)));
+    if (job.state === 'running' && job.startedAt) {
       rows.push(h('tr', {},
         h('th', { scope: 'row' }, String(job.attempts)),
         h('td', {}, time(job.startedAt)),
-        h('td', {}, time(job.finishedAt)),
-        h('td', { class: 'num' }, duration(between(job.startedAt, job.finishedAt))),
-        h('td', {}, job.state)));
+        h('td', {}, '—'),
+        h('td', { class: 'num' }, duration(Date.now() - new Date(job.startedAt))),
+        h('td', {}, `running on ${job.leaseOwner || 'a worker'}`)));
     }
     return rows;
   }
@@ -131,7 +120,7 @@ export function mount(main, id, ctx) {
   }
 
   function timeline() {
-    const hist = job.history || [];
+    const hist = job.timeline || [];
     const items = hist.length
       ? hist.map((t, i) => h('li', { dataset: { state: t.state } },
         time(t.at), ' ', badge(t.state), ' ', label(t, hist[i - 1]),
@@ -168,7 +157,7 @@ export function mount(main, id, ctx) {
           : h('p', { class: 'muted' }, 'Not started yet.'),
         h('h3', {}, 'Timeline'),
         timeline(),
-        (job.history || []).length === 0 ? h('p', { class: 'muted' }, 'This server has not seen this job change state; the times come from the job record.') : null));
+        (job.timeline || []).length === 0 ? h('p', { class: 'muted' }, 'This server has not seen this job change state; the times come from the job record.') : null));
     if (detailsOpen != null) {
       const d = body.querySelector('details.stack');
       if (d) d.open = detailsOpen;

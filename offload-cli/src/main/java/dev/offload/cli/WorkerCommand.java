@@ -2,10 +2,13 @@ package dev.offload.cli;
 
 import dev.offload.Offload;
 import dev.offload.OffloadBuilder;
+import dev.offload.TaskRegistry;
 import dev.offload.cli.internal.Engines;
+import dev.offload.cli.internal.EventsLog;
 import dev.offload.cli.internal.UntilStopped;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,15 +47,45 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Jars with TaskProviders (ServiceLoader).")
   List<Path> taskJars = new ArrayList<>();
 
+  @Option(
+      names = "--lease",
+      paramLabel = "DURATION",
+      description =
+          "How long a claimed job stays leased without a heartbeat, e.g. 2s or PT2S (default: 10s).")
+  Duration lease;
+
+  @Option(
+      names = "--events-log",
+      paramLabel = "FILE",
+      description =
+          "Append one JSON line per task-code start and end on this worker (job, attempt, worker,"
+              + " pid, time, outcome).")
+  Path eventsLog;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (lease != null && (lease.isNegative() || lease.isZero())) {
+      throw new IllegalArgumentException("--lease must be positive, was " + lease);
+    }
     python.load();
-    OffloadBuilder b =
-        Offload.builder()
-            .tasks(python.registry(Engines.tasks(Engines.loaderWith(taskJars))))
-            .storeUrl(store)
-            .queues(new LinkedHashSet<>(queues));
+    TaskRegistry tasks = python.registry(Engines.tasks(Engines.loaderWith(taskJars)));
+    OffloadBuilder b = Offload.builder().storeUrl(store).queues(new LinkedHashSet<>(queues));
+    EventsLog events = null;
+    if (eventsLog != null) {
+      // The log names the worker on every line, so the worker id is chosen here.
+      String workerId =
+          "worker-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+      events = EventsLog.open(eventsLog, workerId);
+      tasks = events.wrap(tasks);
+      b.workerId(workerId);
+    }
+    b.tasks(tasks);
+    if (lease != null) {
+      b.leaseDuration(lease);
+      // The store is polled at least twice per lease (the default poll is 1 s).
+      b.pollInterval(min(Duration.ofSeconds(1), lease.dividedBy(2)));
+    }
     python.executors(b);
     if (concurrency != null) {
       b.workerConcurrency(concurrency);
@@ -63,6 +96,9 @@ final class WorkerCommand implements Callable<Integer> {
       offload = b.build();
     } catch (RuntimeException e) {
       python.closeAll();
+      if (events != null) {
+        events.close();
+      }
       throw e;
     }
     out.println(
@@ -76,7 +112,20 @@ final class WorkerCommand implements Callable<Integer> {
             + offload.tasks().all().stream().map(t -> t.name()).toList()
             + ")");
     out.flush();
-    UntilStopped.await(offload::close);
+    EventsLog opened = events;
+    UntilStopped.await(() -> {
+      try {
+        offload.close();
+      } finally {
+        if (opened != null) {
+          opened.close();
+        }
+      }
+    });
     return ExitCodes.OK;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 }

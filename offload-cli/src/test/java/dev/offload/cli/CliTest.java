@@ -217,6 +217,46 @@ class CliTest {
     assertThat(text.out()).contains("jobs/s").contains("p99");
   }
 
+  /**
+   * Issue 11: with a Redis cap on finished jobs smaller than the run, the drain still counts every
+   * job (it used to count what was left to list: {@code "jobs":100011} of 200,000).
+   */
+  @Test
+  void benchDrainCountsEveryJobWhenTheStoreDropsFinishedOnes() {
+    String prefix = "offload-cli-test-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis("127.0.0.1", 6379)) {
+      try {
+        jedis.ping();
+      } catch (RuntimeException e) {
+        org.junit.jupiter.api.Assumptions.abort("no Redis on 127.0.0.1:6379: " + e.getMessage());
+      }
+      try {
+        Result r =
+            cli(
+                "bench",
+                "drain",
+                "--store",
+                "redis://127.0.0.1:6379/0?prefix=" + prefix + "&maxFinished=100",
+                "--jobs",
+                "600",
+                "--workers",
+                "2",
+                "--output",
+                "json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode last = JSON.readTree(r.out().lines().toList().getLast());
+        assertThat(last.get("jobs").asInt()).isEqualTo(600);
+        assertThat(r.err()).contains("start latency from the");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } finally {
+        for (String key : jedis.keys(prefix + ":*")) {
+          jedis.del(key);
+        }
+      }
+    }
+  }
+
   @Test
   void migrateOpensTheStore() {
     Result r = cli("migrate", "--store", "memory:");

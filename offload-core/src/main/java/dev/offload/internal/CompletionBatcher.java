@@ -10,17 +10,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes attempt completions to the store in batches (group commit): whatever ended while the
  * previous batch was being written goes in the next one, so a busy worker pays one store round trip
- * for many jobs and an idle one pays no waiting. The callback must publish each job's change
- * through {@link EventHub#written} (the batch registered them with {@link EventHub#writing}). A
- * failed write is retried with the same batch; a completion whose lease lapsed meanwhile is
- * rejected by the store and the job runs again.
+ * for many jobs and an idle one pays no waiting. The callback returns each job as written (or
+ * {@code null}) and the batcher publishes it in the job's place in the event order ({@link
+ * EventHub#writing}). A failed write is retried with the same batch; a completion whose lease
+ * lapsed meanwhile is rejected by the store and the job runs again.
  */
 final class CompletionBatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CompletionBatcher.class);
@@ -32,7 +32,7 @@ final class CompletionBatcher implements AutoCloseable {
   private final JobStore store;
   private final InstantSource clock;
   private final EventHub events;
-  private final BiConsumer<Pending, Boolean> onWritten;
+  private final BiFunction<Pending, Boolean, Job> onWritten;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean closing;
@@ -41,7 +41,7 @@ final class CompletionBatcher implements AutoCloseable {
       JobStore store,
       InstantSource clock,
       EventHub events,
-      BiConsumer<Pending, Boolean> onWritten) {
+      BiFunction<Pending, Boolean, Job> onWritten) {
     this.store = store;
     this.clock = clock;
     this.events = events;
@@ -82,7 +82,7 @@ final class CompletionBatcher implements AutoCloseable {
     }
     // No lock is held across the write: the hub only holds back other threads' events of these
     // jobs until onWritten has published ours (see EventHub).
-    events.writing(ids);
+    EventHub.Writes writes = events.writing(ids);
     long backoffMillis = 50;
     while (true) {
       List<Boolean> applied;
@@ -95,8 +95,8 @@ final class CompletionBatcher implements AutoCloseable {
                   + " their leases expire",
               batch.size(),
               e);
-          for (Pending p : batch) {
-            onWritten.accept(p, false);
+          for (int i = 0; i < batch.size(); i++) {
+            writes.done(i, onWritten.apply(batch.get(i), false), clock.instant());
           }
           return;
         }
@@ -107,7 +107,7 @@ final class CompletionBatcher implements AutoCloseable {
         continue;
       }
       for (int i = 0; i < batch.size(); i++) {
-        onWritten.accept(batch.get(i), applied.get(i));
+        writes.done(i, onWritten.apply(batch.get(i), applied.get(i)), clock.instant());
       }
       return;
     }

@@ -4,7 +4,7 @@ import dev.offload.Job;
 import dev.offload.JobEvent;
 import dev.offload.JobId;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,83 +26,98 @@ final class EventHub {
    * Keeps each job's events in the order the store changed it, without holding any lock across a
    * store write: a worker may claim and start a job between another thread's store write and that
    * thread's publish (a submit, or a retry's completion under a loaded CPU), and its "running"
-   * event must not overtake the "queued"/"scheduled" one. A writer registers the jobs it is about
-   * to write ({@link #writing}); events of those jobs from other threads are held ({@link
-   * #publishInOrder}) until the writer has published its own ({@link #written}).
+   * event must not overtake the "queued"/"scheduled" one. Per job, a reorder buffer: a writer
+   * reserves a place before it writes ({@link #writing}) and fills it after ({@link Writes#done});
+   * events from other threads queue behind open places ({@link #publishInOrder}); the buffer
+   * publishes from its head as places fill.
    */
-  private final ConcurrentHashMap<JobId, Held> unpublished = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<JobId, ArrayDeque<Slot>> unpublished = new ConcurrentHashMap<>();
 
-  /** Events of one job held back while a write of it is being published; guarded by the map. */
-  private static final class Held {
-    int writers;
-    List<JobEvent> events;
+  /** One place in a job's buffer; guarded by the map's lock on that job. */
+  private static final class Slot {
+    JobEvent event;
+    boolean ready;
+
+    Slot(JobEvent event, boolean ready) {
+      this.event = event;
+      this.ready = ready;
+    }
   }
 
-  /** Registers jobs this thread is about to write; call {@link #written} for each afterwards. */
-  void writing(List<JobId> ids) {
-    if (listeners.isEmpty()) {
-      return;
+  /** The places one writer reserved, one per job of its write. */
+  final class Writes {
+    private final List<JobId> ids;
+    private final Slot[] slots;
+
+    private Writes(List<JobId> ids, Slot[] slots) {
+      this.ids = ids;
+      this.slots = slots;
     }
-    for (JobId id : ids) {
-      unpublished.compute(
-          id,
-          (k, h) -> {
-            Held held = h != null ? h : new Held();
-            held.writers++;
-            return held;
+
+    /** The write of job {@code i} is done: {@code after} as written, or {@code null} if none. */
+    void done(int i, Job after, Instant at) {
+      Slot slot = slots == null ? null : slots[i];
+      if (slot == null) {
+        if (after != null) {
+          publish(after, at);
+        }
+        return;
+      }
+      JobEvent event = after == null ? null : JobEvent.of(after, at);
+      unpublished.computeIfPresent(
+          ids.get(i),
+          (k, queue) -> {
+            slot.event = event;
+            slot.ready = true;
+            return drain(queue);
           });
     }
   }
 
-  /**
-   * The write of {@code id} registered by {@link #writing} is done: publishes {@code after} (the
-   * job as written, or {@code null} if nothing changed), then any events held meanwhile.
-   */
-  void written(JobId id, Job after, Instant at) {
-    Held h = unpublished.get(id);
-    if (h == null) {
-      if (after != null) {
-        publish(after, at);
-      }
-      return;
+  /** Reserves a place for each job this thread is about to write. */
+  Writes writing(List<JobId> ids) {
+    if (listeners.isEmpty()) {
+      return new Writes(ids, null);
     }
-    unpublished.computeIfPresent(
-        id,
-        (k, held) -> {
-          if (after != null) {
-            publish(after, at);
-          }
-          if (--held.writers > 0) {
-            return held;
-          }
-          if (held.events != null) {
-            held.events.forEach(this::publish);
-          }
-          return null;
-        });
+    Slot[] slots = new Slot[ids.size()];
+    for (int i = 0; i < ids.size(); i++) {
+      Slot slot = new Slot(null, false);
+      slots[i] = slot;
+      unpublished.compute(
+          ids.get(i),
+          (k, queue) -> {
+            ArrayDeque<Slot> q = queue != null ? queue : new ArrayDeque<>(2);
+            q.add(slot);
+            return q;
+          });
+    }
+    return new Writes(ids, slots);
   }
 
   /** Publishes an event of a job this thread did not write, after any write being published. */
   void publishInOrder(JobEvent event) {
-    Held h = unpublished.get(event.id());
-    if (h == null) {
-      publish(event);
-      return;
-    }
-    boolean[] held = {false};
+    boolean[] queued = {false};
     unpublished.computeIfPresent(
         event.id(),
-        (k, w) -> {
-          if (w.events == null) {
-            w.events = new ArrayList<>(2);
-          }
-          w.events.add(event);
-          held[0] = true;
-          return w;
+        (k, queue) -> {
+          queue.add(new Slot(event, true));
+          queued[0] = true;
+          return drain(queue);
         });
-    if (!held[0]) {
+    if (!queued[0]) {
       publish(event);
     }
+  }
+
+  /** Publishes the ready head of a buffer; returns it, or {@code null} once it is empty. */
+  private ArrayDeque<Slot> drain(ArrayDeque<Slot> queue) {
+    while (!queue.isEmpty() && queue.peekFirst().ready) {
+      JobEvent e = queue.pollFirst().event;
+      if (e != null) {
+        publish(e);
+      }
+    }
+    return queue.isEmpty() ? null : queue;
   }
 
   AutoCloseable subscribe(Consumer<JobEvent> listener) {

@@ -71,6 +71,12 @@ final class JobWorker {
     /** Whether the store knows this attempt started (heartbeat or synchronous start write). */
     volatile boolean startRecorded;
 
+    /** Set when the attempt's task code ended; a stale-hold check then leaves it alone. */
+    volatile boolean ended;
+
+    /** Whether its {@code running} event went out (once the store knew, or at its end). */
+    boolean startPublished;
+
     Running(Job job, AttemptContext ctx, Instant startedAt) {
       this.job = job;
       this.lease = job.lease();
@@ -256,7 +262,7 @@ final class JobWorker {
     }
     for (Job job : claimed) {
       for (Running r : running.values()) {
-        if (r.job.id().equals(job.id()) && r.ctx.stop(StopReason.LEASE_LOST)) {
+        if (r.job.id().equals(job.id()) && !r.ended && r.ctx.stop(StopReason.LEASE_LOST)) {
           log.warn(
               "job {}: claimed again while an older attempt ran here; stopping that", job.id());
         }
@@ -332,9 +338,9 @@ final class JobWorker {
       completions.add(job, Completion.release(attempt.lease));
       return;
     }
-    events.publishInOrder(
-        new JobEvent(
-            job.id(), job.task(), job.queue(), JobState.RUNNING, attempt.attempt, null, now));
+    if (attempt.startRecorded) {
+      publishStart(attempt);
+    }
     ctx.bind(future);
     future.whenComplete((value, error) -> ended(attempt, value, error));
   }
@@ -366,6 +372,7 @@ final class JobWorker {
   }
 
   private void ended(Running attempt, Object value, Throwable error) {
+    attempt.ended = true;
     if (attempt.timeout != null) {
       attempt.timeout.cancel(false);
     }
@@ -381,8 +388,14 @@ final class JobWorker {
     }
     Job job = attempt.job;
     Instant now = clock.instant();
+    StopReason stop = attempt.ctx.stopReason();
+    if (stop != StopReason.CANCELLED && stop != StopReason.LEASE_LOST) {
+      // Ended before the store heard of its start: its running event goes out now, before the
+      // completion is even queued, so it cannot follow the end.
+      publishStart(attempt);
+    }
     Completion completion =
-        switch (attempt.ctx.stopReason()) {
+        switch (stop) {
           case CANCELLED, LEASE_LOST -> null;
           case RELEASED -> Completion.release(attempt.lease);
           case TIMED_OUT ->
@@ -439,7 +452,7 @@ final class JobWorker {
   }
 
   /** Called by the batcher once a completion was written (or rejected as stale). */
-  private void written(CompletionBatcher.Pending pending, boolean applied) {
+  private Job written(CompletionBatcher.Pending pending, boolean applied) {
     Job job = pending.job();
     Completion completion = pending.completion();
     Running attempt = running.get(completion.lease());
@@ -448,11 +461,11 @@ final class JobWorker {
     }
     Instant now = clock.instant();
     if (!applied) {
-      events.written(job.id(), null, now);
       log.info("completion of job {} was rejected: its lease was lost", job.id());
-      return;
+      return null;
     }
     Job after = completion.applyTo(job, now);
+
     if (after.error() != null && completion.outcome() != Completion.Outcome.RELEASE) {
       log.warn(
           "job {} task={} attempt {}/{} {}: {}",
@@ -463,7 +476,7 @@ final class JobWorker {
           after.state().wireName(),
           after.error().message());
     }
-    events.written(job.id(), after, now);
+    return after;
   }
 
   /** Stops a local attempt because its job was cancelled; no completion is written for it. */
@@ -510,11 +523,7 @@ final class JobWorker {
         }
       }
       Set<Lease> lost = store.heartbeat(beats, now.plus(settings.leaseDuration()), now);
-      for (Running r : reportingStart) {
-        if (!lost.contains(r.lease)) {
-          r.startRecorded = true;
-        }
-      }
+      recorded(reportingStart, lost);
       if (!lost.isEmpty()) {
         synchronized (prefetched) {
           prefetched.removeIf(j -> lost.contains(j.lease()));
@@ -532,6 +541,67 @@ final class JobWorker {
       progressEvents.forEach(events::publishInOrder);
     }
     registerSafely();
+  }
+
+  /**
+   * Reports the starts of attempts the store has not heard of yet, so that {@code running} in the
+   * store (and in every view of it) follows a task's start within this interval rather than a whole
+   * heartbeat. Jobs that end first never need this write. Runs on the lease thread, between
+   * heartbeats.
+   */
+  void reportStarts() {
+    List<Running> unreported = new ArrayList<>();
+    for (Running r : running.values()) {
+      if (!r.startRecorded && !r.ended) {
+        unreported.add(r);
+      }
+    }
+    if (unreported.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    List<Heartbeat> beats = new ArrayList<>(unreported.size());
+    for (Running r : unreported) {
+      beats.add(new Heartbeat(r.lease, null, r.startedAt));
+    }
+    Set<Lease> lost = store.heartbeat(beats, now.plus(settings.leaseDuration()), now);
+    recorded(unreported, lost);
+    for (Lease lease : lost) {
+      Running r = running.get(lease);
+      if (r != null && r.ctx.stop(StopReason.LEASE_LOST)) {
+        log.warn(
+            "job {} attempt {}: lease lost before its start was recorded",
+            lease.jobId(),
+            r.attempt);
+      }
+    }
+  }
+
+  private void recorded(List<Running> reported, Set<Lease> lost) {
+    for (Running r : reported) {
+      if (!lost.contains(r.lease)) {
+        r.startRecorded = true;
+        publishStart(r);
+      }
+    }
+  }
+
+  /**
+   * The attempt's {@code running} event, once, stamped with the time its task code started. Under
+   * the attempt's lock: whichever thread publishes it (lease thread or the attempt's end), it is
+   * out before the attempt's completion is queued.
+   */
+  private void publishStart(Running r) {
+    synchronized (r) {
+      if (r.startPublished) {
+        return;
+      }
+      r.startPublished = true;
+      Job j = r.job;
+      events.publishInOrder(
+          new JobEvent(
+              j.id(), j.task(), j.queue(), JobState.RUNNING, r.attempt, null, r.startedAt));
+    }
   }
 
   private void registerSafely() {

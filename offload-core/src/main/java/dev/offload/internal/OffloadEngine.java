@@ -153,6 +153,9 @@ public final class OffloadEngine implements Offload {
       long beat = Math.max(10, lease / 3);
       leases.scheduleWithFixedDelay(
           guarded("heartbeat", worker::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
+      long starts = Math.min(beat, START_REPORT_MILLIS);
+      leases.scheduleWithFixedDelay(
+          guarded("start report", worker::reportStarts), starts, starts, TimeUnit.MILLISECONDS);
     }
     // Any instance may reap: a crashed worker's jobs come back even if no other worker runs here.
     long reap = Math.max(10, lease / 2);
@@ -181,6 +184,12 @@ public final class OffloadEngine implements Offload {
       }
     };
   }
+
+  /**
+   * How soon after its task code starts a job shows {@code running} in the store: a job that ends
+   * sooner costs no start write at all.
+   */
+  private static final long START_REPORT_MILLIS = 200;
 
   /** Lapsed leases reaped per store call; a full batch is followed by another at once. */
   private static final int REAP_BATCH = 500;
@@ -369,19 +378,21 @@ public final class OffloadEngine implements Offload {
     for (Job job : jobs) {
       ids.add(job.id());
     }
-    events.writing(ids);
+    EventHub.Writes writes = events.writing(ids);
     List<EnqueueResult> results;
     try {
       results = jobs.size() == 1 ? List.of(store.enqueue(jobs.get(0))) : store.enqueueAll(jobs);
     } catch (RuntimeException e) {
-      ids.forEach(id -> events.written(id, null, now));
+      for (int i = 0; i < ids.size(); i++) {
+        writes.done(i, null, now);
+      }
       throw e;
     }
     List<Job> stored = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       EnqueueResult r = results.get(i);
       stored.add(r.job());
-      events.written(ids.get(i), r.created() ? r.job() : null, now);
+      writes.done(i, r.created() ? r.job() : null, now);
     }
     if (worker != null) {
       worker.workArrived();

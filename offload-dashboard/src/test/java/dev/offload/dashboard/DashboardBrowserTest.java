@@ -158,7 +158,8 @@ class DashboardBrowserTest {
     List<WebElement> attempts =
         browser.findElements(By.cssSelector("section[aria-labelledby='attempts-h'] tbody tr"));
     assertThat(attempts).hasSize(2);
-    assertThat(attempts.get(0).getText()).contains("failed, retry scheduled");
+    assertThat(attempts.get(0).getText())
+        .contains("failed: flaky: attempt 1 of 3 planned failures");
     assertThat(browser.findElements(By.cssSelector(".timeline li"))).hasSize(5);
 
     // Retry: two more attempts are allowed; the third fails, the fourth succeeds, live.

@@ -109,9 +109,9 @@ class DashboardServerTest {
     assertThat(job.path("error").path("detail").asText())
         .startsWith("java.lang.IllegalStateException: flaky: attempt 2 of 5 planned failures")
         .contains("at dev.offload.demo.DemoTasks");
-    assertThat(job.path("history").findValuesAsText("state"))
+    assertThat(job.path("timeline").findValuesAsText("state"))
         .containsExactly("queued", "running", "scheduled", "running", "failed");
-    assertThat(job.path("history").findValuesAsText("attempt"))
+    assertThat(job.path("timeline").findValuesAsText("attempt"))
         .containsExactly("0", "1", "1", "2", "2");
   }
 

@@ -78,7 +78,7 @@ public final class DashboardApi {
     if (job.error() != null && body.path("error").isObject()) {
       ((ObjectNode) body.get("error")).put("detail", job.error().detail());
     }
-    ArrayNode transitions = body.putArray("history");
+    ArrayNode transitions = body.putArray("timeline");
     for (JobHistory.Transition t : history.of(id)) {
       transitions
           .addObject()

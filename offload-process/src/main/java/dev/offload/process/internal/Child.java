@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,13 +180,39 @@ final class Child {
     return process.isAlive() ? -1 : process.exitValue();
   }
 
+  /**
+   * Waits, at most {@code maxMillis}, until what the child wrote to stderr before its last stdout
+   * message is in the tail. The child flushes stderr before it answers, so those bytes are in the
+   * pipe or already read; the reader thread may just not have caught up (a loaded machine), and an
+   * error would then go out without its stderr.
+   */
+  void settleStderr(long maxMillis) {
+    long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+    InputStream err = process.getErrorStream();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (err.available() == 0 && !stderrAppending) {
+          return;
+        }
+      } catch (IOException e) {
+        return;
+      }
+      LockSupport.parkNanos(200_000);
+    }
+  }
+
+  /** Set while the reader holds bytes it read but has not appended yet. */
+  private volatile boolean stderrAppending;
+
   private void drainStderr() {
     byte[] buf = new byte[8192];
     StringBuilder line = LOG.isDebugEnabled() ? new StringBuilder() : null;
     try (InputStream err = process.getErrorStream()) {
       int n;
       while ((n = err.read(buf)) > 0) {
+        stderrAppending = true;
         stderr.append(buf, 0, n);
+        stderrAppending = false;
         if (line != null) {
           logLines(line, new String(buf, 0, n, StandardCharsets.UTF_8));
         }

@@ -273,6 +273,10 @@ public final class ChildPool {
     // Dispatch first: the child starts its next attempt while this one's caller is woken.
     afterRelease(c, next, unknown);
     if (deliver) {
+      if (error != null) {
+        // A failure carries the attempt's stderr: let the reader catch up with what came first.
+        c.settleStderr(200);
+      }
       String err = c.stderr.since(a.stderrMark);
       Attempt<?, ?> done = a;
       Runnable finish = () -> failures.complete(done, c.pid, output, error, err);

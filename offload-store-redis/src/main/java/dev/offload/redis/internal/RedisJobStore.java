@@ -55,7 +55,7 @@ public final class RedisJobStore implements JobStore {
 
   private static final int ENQUEUE_CHUNK = 500;
   private static final int REAP_CHUNK = 500;
-  private static final int PURGE_CHUNK = 1000;
+  private static final int PURGE_CHUNK = 250;
   private static final Duration FORGET_SILENT_WORKERS = Duration.ofDays(1);
   private static final String CANCELLED =
       JobCodec.error(new JobError(JobError.CANCELLED, "cancelled", null));

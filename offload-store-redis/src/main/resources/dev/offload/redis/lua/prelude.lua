@@ -112,10 +112,14 @@ end
 -- finds the lease lapsed and moves it back to ready: remove it from both.
 local function unindex(j)
   local s = j.st
-  if s == 'queued' or s == 'scheduled' then
+  if s == 'queued' then
+    -- (a claim's promotion may have moved a lapsed reservation to ready)
+    zrem(ready_key(j.q), ready_member(j.pri, j.ra, j.id))
+    if j.le then zrem(resv_key(j.q), j.le .. j.id) end
+  elseif s == 'scheduled' then
+    -- (a claim moves due ones to ready)
     zrem(ready_key(j.q), ready_member(j.pri, j.ra, j.id))
     zrem(sched_key(j.q), j.ra .. j.id)
-    if j.le then zrem(resv_key(j.q), j.le .. j.id) end
   elseif s == 'running' then
     if j.le then zrem(K_RUNNING, j.le .. j.id) end
   elseif j.fa then
@@ -245,10 +249,14 @@ end
 -- Appends the attempt ending now (by the current lease owner) to the history, a JSON array of
 -- {attempt, worker, startedAt, endedAt, outcome, error} with times in the 20-character form and
 -- the error as the JSON the caller wrote. Must run before the lease is cleared.
+local function time_json(t)
+  if t == nil then return 'null' end
+  return '"' .. t .. '"' -- digits only
+end
 local function attempt_ended(j, outcome, err, now)
   local entry = '{"attempt":' .. j.att .. ',"worker":' .. json_string(j.own)
-    .. ',"startedAt":' .. json_string(j.sa) .. ',"endedAt":' .. json_string(now)
-    .. ',"outcome":' .. json_string(outcome) .. ',"error":' .. (err or 'null') .. '}'
+    .. ',"startedAt":' .. time_json(j.sa) .. ',"endedAt":' .. time_json(now)
+    .. ',"outcome":"' .. outcome .. '","error":' .. (err or 'null') .. '}'
   local h = redis.call('HGET', job_key(j.id), 'hist')
   if h and string.len(h) > 2 then
     h = string.sub(h, 1, -2) .. ',' .. entry .. ']'

@@ -103,20 +103,18 @@ public abstract class ClusterContract {
       }
       assertThat(api.counts().total(JobState.SUCCEEDED)).as("succeeded jobs").isEqualTo(n);
       checkEveryJob(api, n);
-      // The jobs the killed worker held when it died ran again, under a newer attempt. A job
-      // whose completion the worker was committing at the instant it froze may still have looked
-      // running to the snapshot above; its result then comes from the killed worker itself.
+      // The jobs the killed worker held when it died ran again elsewhere: claimed but unreported
+      // ones under the same attempt number (nothing was charged for them), reported ones under a
+      // newer one. A job whose completion the worker was committing at the instant it froze may
+      // still have looked held to the snapshot above; its result then comes from the killed
+      // worker itself.
       assertThat(heldByKilled).as("jobs held by the killed worker").isNotEmpty();
       String killed = "pid-" + processes.get(0).pid();
       int ranAgain = 0;
       for (String id : heldByKilled) {
         Job job = api.job(dev.offload.JobId.parse(id));
-        if (job.attempts() > 1) {
+        if (!JSON.readTree(job.result()).get("worker").asText().equals(killed)) {
           ranAgain++;
-        } else {
-          assertThat(JSON.readTree(job.result()).get("worker").asText())
-              .as("job %s, held by the killed worker and not run again", id)
-              .isEqualTo(killed);
         }
       }
       assertThat(ranAgain).as("jobs held by the killed worker that ran again").isPositive();
@@ -145,7 +143,7 @@ public abstract class ClusterContract {
         assertThat(runs.size() - runs.stream().distinct().count())
             .as("job %s: attempts run twice %s, lost reservations", job.id(), runs)
             .isLessThanOrEqualTo(job.lostReservations());
-        if (job.attempts() > 1) {
+        if (runs.size() > 1) {
           rerun++;
         }
       }
@@ -156,10 +154,10 @@ public abstract class ClusterContract {
   }
 
   /**
-   * Stops {@code worker} with SIGSTOP at a moment it holds leased jobs and returns their ids: a
-   * stopped process cannot finish them, so after the SIGKILL that follows they must be run again.
-   * Jobs take microseconds, so a worker between claims holds none; then it is resumed and tried
-   * again.
+   * Stops {@code worker} with SIGSTOP at a moment it holds leased jobs (running, or claimed and
+   * still queued) and returns their ids: a stopped process cannot finish them, so after the SIGKILL
+   * that follows they must be run again. Jobs take microseconds, so a worker between claims holds
+   * none; then it is resumed and tried again.
    */
   private static Set<String> freezeWhileHoldingJobs(Offload api, Process worker) throws Exception {
     String owner = "-" + worker.pid() + "-";
@@ -171,7 +169,7 @@ public abstract class ClusterContract {
         Page<Job> page =
             api.jobs(
                 JobQuery.all()
-                    .states(Set.of(JobState.RUNNING))
+                    .states(Set.of(JobState.RUNNING, JobState.QUEUED))
                     .limit(JobQuery.MAX_LIMIT)
                     .cursor(cursor));
         for (Job job : page.items()) {
