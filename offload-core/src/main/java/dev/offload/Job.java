@@ -217,7 +217,8 @@ public record Job(
 
   /**
    * Handed back by its worker without a verdict (shutdown, an executor that refused it): waiting
-   * again at once, and an attempt charged for it is refunded.
+   * again at once, in its old place in line (its run-at is kept), and an attempt charged for it is
+   * refunded.
    */
   public Job released(Instant now) {
     if (leaseOwner == null) {
@@ -227,7 +228,6 @@ public record Job(
       return edit()
           .state(transition(JobState.QUEUED))
           .attempts(attempts - 1)
-          .runAt(now)
           .lease(null, null, leaseToken)
           .build();
     }
@@ -236,7 +236,8 @@ public record Job(
 
   /**
    * A running job whose lease lapsed at {@code now} (its worker died or stalled): the attempt is
-   * charged and recorded; the job waits again while attempts remain, else fails.
+   * charged and recorded; the job waits again while attempts remain, in its old place in line (its
+   * run-at is kept, so a backlog does not delay its recovery), else fails.
    */
   public Job reaped(Instant now) {
     if (!leaseExpired(now)) {
@@ -251,7 +252,6 @@ public record Job(
       return edit()
           .state(transition(JobState.QUEUED))
           .error(lapsed)
-          .runAt(now)
           .attempt(JobAttempt.LEASE_EXPIRED, lapsed, now)
           .lease(null, null, leaseToken)
           .build();

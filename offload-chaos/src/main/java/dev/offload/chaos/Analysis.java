@@ -44,6 +44,7 @@ final class Analysis {
     long chargedNeverRan = 0;
     long resultWithoutRun = 0;
     long ranAgain = 0;
+    long succeededWithError = 0;
     Map<String, Long> states = new TreeMap<>();
     for (String id : submitted) {
       FinalJob f = finals.get(id);
@@ -69,6 +70,9 @@ final class Analysis {
         example(examples, "chargedNeverRan", id);
       }
       if (f.state() == JobState.SUCCEEDED) {
+        if (f.hasError()) {
+          succeededWithError++;
+        }
         Run kept =
             jobRuns.stream()
                 .filter(r -> r.attempt() == f.resultAttempt() && r.pid() == f.resultPid())
@@ -93,11 +97,13 @@ final class Analysis {
         chargedNeverRan,
         resultWithoutRun,
         ranAgain,
+        succeededWithError,
         starts,
         states,
         latency(Disruption.Kind.KILL, disruptions, runs, finals),
-        heldLatency(disruptions, runs, finals),
+        heldLatency(Disruption.Kind.KILL, disruptions, runs, finals),
         latency(Disruption.Kind.PAUSE, disruptions, runs, finals),
+        heldLatency(Disruption.Kind.PAUSE, disruptions, runs, finals),
         examples);
   }
 
@@ -173,21 +179,28 @@ final class Analysis {
     return latency(interrupted, millis, notNeeded, never);
   }
 
-  /** From each SIGKILL to the next start of every job the store showed leased to the victim. */
+  /**
+   * From each disruption of {@code kind} to the next start of every job the store showed leased to
+   * the victim (for a pause: the next start in another process).
+   */
   private static Figures.Latency heldLatency(
-      List<Disruption> disruptions, Map<String, List<Run>> runs, Map<String, FinalJob> finals) {
+      Disruption.Kind kind,
+      List<Disruption> disruptions,
+      Map<String, List<Run>> runs,
+      Map<String, FinalJob> finals) {
     List<Long> millis = new ArrayList<>();
     long held = 0;
     long notNeeded = 0;
     long never = 0;
     for (Disruption d : disruptions) {
-      if (d.kind() != Disruption.Kind.KILL) {
+      if (d.kind() != kind) {
         continue;
       }
       for (String job : d.held()) {
         held++;
         Run next =
             runs.getOrDefault(job, List.of()).stream()
+                .filter(o -> o.pid() != d.pid() || kind == Disruption.Kind.KILL)
                 .filter(o -> o.start().isAfter(d.at()))
                 .min(Comparator.comparing(Run::start))
                 .orElse(null);
@@ -195,7 +208,10 @@ final class Analysis {
           millis.add(Duration.between(d.at(), next.start()).toMillis());
         } else {
           FinalJob f = finals.get(job);
-          if (f != null && f.state().isTerminal() && f.attempts() >= f.maxAttempts()) {
+          boolean finishedByVictim =
+              f != null && f.state() == JobState.SUCCEEDED && f.resultPid() == d.pid();
+          if (f != null
+              && (finishedByVictim || f.state().isTerminal() && f.attempts() >= f.maxAttempts())) {
             notNeeded++;
           } else {
             never++;

@@ -22,6 +22,11 @@ public final class ChaosMain {
   private ChaosMain() {}
 
   public static void main(String[] args) throws Exception {
+    // Ctrl-C must not leave worker processes or a private redis-server behind.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() ->
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
     System.exit(run(args));
   }
 

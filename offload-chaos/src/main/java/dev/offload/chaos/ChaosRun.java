@@ -211,8 +211,11 @@ public final class ChaosRun {
               : List.of();
       if (!pauseDone && !paused && done >= total / 5 && !candidates.isEmpty()) {
         pausedSlot = candidates.get(random.nextInt(candidates.size()));
-        disruptions.add(new Disruption(Disruption.Kind.PAUSE, Instant.now(), pausedSlot.pid()));
+        Instant at = Instant.now();
         pausedSlot.pause();
+        disruptions.add(
+            new Disruption(
+                Disruption.Kind.PAUSE, at, pausedSlot.pid(), heldBy(client, pausedSlot.pid())));
         paused = true;
         resumeAt = now + settings.lease().plusSeconds(2).toNanos();
         log.info("SIGSTOP {} for {}", pausedSlot, settings.lease().plusSeconds(2));

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param resultWithoutRun a succeeded job whose result names no successful run in the events logs
  *     (target 0; counted in {@code completedTwice} too, as a result the harness cannot vouch for)
  * @param ranAgain jobs whose task code started more than once (expected: at-least-once)
+ * @param succeededWithError succeeded jobs that still show an earlier attempt's error (issue 11: a
+ *     succeeded job's {@code error} is null)
  * @param starts task-code starts in all events logs
  * @param finalStates terminal and other states at the end, by name
  * @param killToRerun from a SIGKILL to the next start of each job the killed worker was running
@@ -22,6 +24,8 @@ import java.util.Map;
  *     killed worker (running or prefetched): a dead worker's prefetched jobs wait for the lease too
  * @param pauseToRerun from a SIGSTOP to the next start elsewhere of each job the paused worker was
  *     running
+ * @param pauseHeldToRerun from a SIGSTOP to the next start elsewhere of each job the store showed
+ *     leased to the paused worker (running or prefetched)
  * @param examples up to ten job ids per violated figure, for digging
  */
 public record Figures(
@@ -31,11 +35,13 @@ public record Figures(
     long chargedNeverRan,
     long resultWithoutRun,
     long ranAgain,
+    long succeededWithError,
     long starts,
     Map<String, Long> finalStates,
     Latency killToRerun,
     Latency heldToRerun,
     Latency pauseToRerun,
+    Latency pauseHeldToRerun,
     Map<String, List<String>> examples) {
 
   /** Whether the three targets hold: none lost, none completed twice, none charged unrun. */

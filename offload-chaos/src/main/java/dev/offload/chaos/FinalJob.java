@@ -10,9 +10,21 @@ import java.io.IOException;
  *
  * @param resultAttempt for a succeeded job, the attempt number its result names, else 0
  * @param resultPid for a succeeded job, the process its result names, else 0
+ * @param hasError whether the job shows an error (a succeeded one should not: issue 11)
  */
 public record FinalJob(
-    String id, JobState state, int attempts, int maxAttempts, int resultAttempt, long resultPid) {
+    String id,
+    JobState state,
+    int attempts,
+    int maxAttempts,
+    int resultAttempt,
+    long resultPid,
+    boolean hasError) {
+
+  FinalJob(
+      String id, JobState state, int attempts, int maxAttempts, int resultAttempt, long resultPid) {
+    this(id, state, attempts, maxAttempts, resultAttempt, resultPid, false);
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,6 +41,12 @@ public record FinalJob(
       }
     }
     return new FinalJob(
-        job.id().toString(), job.state(), job.attempts(), job.maxAttempts(), attempt, pid);
+        job.id().toString(),
+        job.state(),
+        job.attempts(),
+        job.maxAttempts(),
+        attempt,
+        pid,
+        job.error() != null);
   }
 }

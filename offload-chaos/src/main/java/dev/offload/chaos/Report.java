@@ -36,6 +36,7 @@ public record Report(
     Figures.Latency k = f.killToRerun();
     Figures.Latency p = f.pauseToRerun();
     Figures.Latency h = f.heldToRerun();
+    Figures.Latency ph = f.pauseHeldToRerun();
     return String.format(
         "chaos %s: %d jobs, %d workers x %d, lease %d ms, %d kills, %d pauses, store restarts %s%n"
             + "  lost %d, completed twice %d, charged an attempt never run %d   [targets 0, 0, 0: %s]%n"
@@ -45,8 +46,10 @@ public record Report(
             + " p99 %s ms, max %s ms; %d held, %d rerun, %d out of attempts, %d never rerun%n"
             + "  SIGSTOP -> job running elsewhere: p50 %s ms, p99 %s ms; %d interrupted, %d rerun,"
             + " %d finished by the paused attempt or out of attempts, %d never rerun%n"
+            + "  SIGSTOP -> job the paused worker held running elsewhere: p50 %s ms, p99 %s ms;"
+            + " %d held, %d rerun, %d finished by the paused worker or out of attempts%n"
             + "  final states %s; %d task-code starts, %d jobs ran more than once,"
-            + " %d results from no logged run%n"
+            + " %d results from no logged run, %d succeeded jobs showing an error%n"
             + "  submit %.1f s, chaos %.1f s, drain %.1f s; load average %s%n"
             + "  report: %s/report.json",
         store,
@@ -82,10 +85,16 @@ public record Report(
         p.rerun(),
         p.notNeeded(),
         p.neverRerun(),
+        ph.p50Ms(),
+        ph.p99Ms(),
+        ph.interrupted(),
+        ph.rerun(),
+        ph.notNeeded(),
         f.finalStates(),
         f.starts(),
         f.ranAgain(),
         f.resultWithoutRun(),
+        f.succeededWithError(),
         submitSeconds,
         chaosSeconds,
         drainSeconds,

@@ -43,6 +43,14 @@ class AnalysisTest {
     assertThat(f.targetsMet()).isTrue();
     assertThat(f.starts()).isEqualTo(1);
     assertThat(f.finalStates()).containsEntry("succeeded", 1L);
+    assertThat(f.succeededWithError()).isZero();
+
+    FinalJob withError = new FinalJob("j1", JobState.SUCCEEDED, 1, 3, 1, A, true);
+    assertThat(
+            Analysis.analyze(
+                    List.of("j1"), Map.of("j1", withError), run("j1", 1, A, 0, 10L), List.of())
+                .succeededWithError())
+        .isEqualTo(1);
   }
 
   @Test

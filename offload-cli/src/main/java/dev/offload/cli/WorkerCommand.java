@@ -68,15 +68,22 @@ final class WorkerCommand implements Callable<Integer> {
     if (lease != null && (lease.isNegative() || lease.isZero())) {
       throw new IllegalArgumentException("--lease must be positive, was " + lease);
     }
-    python.load();
+    // The log names the worker on every line, so the worker id is chosen here; it is opened
+    // before any Python child starts, so a bad path leaves nothing running.
+    String workerId =
+        "worker-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+    EventsLog events = eventsLog == null ? null : EventsLog.open(eventsLog, workerId);
+    try {
+      python.load();
+    } catch (RuntimeException e) {
+      if (events != null) {
+        events.close();
+      }
+      throw e;
+    }
     TaskRegistry tasks = python.registry(Engines.tasks(Engines.loaderWith(taskJars)));
     OffloadBuilder b = Offload.builder().storeUrl(store).queues(new LinkedHashSet<>(queues));
-    EventsLog events = null;
-    if (eventsLog != null) {
-      // The log names the worker on every line, so the worker id is chosen here.
-      String workerId =
-          "worker-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
-      events = EventsLog.open(eventsLog, workerId);
+    if (events != null) {
       tasks = events.wrap(tasks);
       b.workerId(workerId);
     }

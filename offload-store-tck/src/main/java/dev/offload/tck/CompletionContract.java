@@ -102,7 +102,8 @@ abstract class CompletionContract extends ContractSupport {
     Job queued = get(job.id());
     assertThat(queued).isEqualTo(release.applyTo(job, now()));
     assertThat(queued.state()).isEqualTo(JobState.QUEUED);
-    assertThat(queued.runAt()).isEqualTo(now());
+    assertThat(queued.runAt()).as("back in its old place in line").isEqualTo(job.runAt());
+    assertThat(queued.attempts()).as("a release is not charged").isZero();
     assertThat(queued.leaseOwner()).isNull();
     assertThat(claim(OTHER_WORKER, 10, job.queue())).extracting(Job::id).containsExactly(job.id());
   }

@@ -46,7 +46,9 @@ abstract class ReapContract extends ContractSupport {
     assertThat(queued.leaseOwner()).isNull();
     assertThat(queued.leaseExpiresAt()).isNull();
     assertThat(queued.finishedAt()).isNull();
-    assertThat(queued.runAt()).isEqualTo(now());
+    assertThat(queued.runAt())
+        .as("back in its old place in line, ahead of a backlog")
+        .isEqualTo(job.runAt());
     assertThat(queued.error()).isNotNull();
     assertThat(queued.error().type()).isEqualTo(JobError.LEASE_EXPIRED);
     assertThat(queued).isEqualTo(job.reaped(now()));
@@ -128,6 +130,19 @@ abstract class ReapContract extends ContractSupport {
     assertThat(store().reapExpiredLeases(now(), 2)).hasSize(1);
     assertThat(store().reapExpiredLeases(now(), 2)).isEmpty();
     assertThat(jobs).allSatisfy(j -> assertThat(get(j.id()).state()).isEqualTo(JobState.QUEUED));
+  }
+
+  @Test
+  void aReapedJobIsClaimedBeforeTheBacklogQueuedAfterIt() {
+    Job job = running(queued().queue("q").maxAttempts(2).build(), WORKER);
+    clock().advanceMillis(10);
+    for (int i = 0; i < 5; i++) {
+      enqueue(queued().queue("q").build());
+    }
+    clock().advance(LEASE.plusSeconds(1));
+    assertThat(store().reapExpiredLeases(now(), 100)).extracting(Job::id).containsExactly(job.id());
+
+    assertThat(claim(OTHER_WORKER, 1, "q")).extracting(Job::id).containsExactly(job.id());
   }
 
   @Test

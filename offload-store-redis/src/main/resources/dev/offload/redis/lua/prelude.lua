@@ -336,7 +336,6 @@ local function released(j, now)
   if j.st == 'running' then
     set(j, 'st', 'queued')
     set(j, 'att', tostring(tonumber(j.att) - 1))
-    set(j, 'ra', now)
   end
   clear_lease(j)
 end
@@ -348,7 +347,6 @@ local function reaped(j, err, now)
   if tonumber(j.att) < tonumber(j.max) then
     set(j, 'st', 'queued')
     set(j, 'err', err)
-    set(j, 'ra', now)
   else
     set(j, 'st', 'failed')
     set(j, 'err', err)

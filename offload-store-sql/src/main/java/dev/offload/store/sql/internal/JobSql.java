@@ -164,8 +164,7 @@ public final class JobSql {
       attempts = CASE WHEN vkind = 'release'
         THEN CASE WHEN state = 'running' THEN attempts - 1 ELSE attempts END
         ELSE %1$s END,
-      run_at = CASE WHEN vkind = 'retry' THEN vretry
-        WHEN vkind = 'release' AND state = 'running' THEN vnow ELSE run_at END,
+      run_at = CASE WHEN vkind = 'retry' THEN vretry ELSE run_at END,
       started_at = CASE WHEN vkind = 'release' THEN started_at ELSE %2$s END,
       finished_at = CASE WHEN vkind IN ('succeeded', 'failed') THEN vnow ELSE finished_at END,
       lease_owner = NULL, lease_expires_at = NULL,
