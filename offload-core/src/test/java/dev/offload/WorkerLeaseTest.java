@@ -205,13 +205,15 @@ class WorkerLeaseTest {
                 .build());
     // Short jobs first: only once jobs are known to be short does the worker prefetch.
     awaitEnd(worker, worker.submit(JobSpec.of("spin", new Ms(0))).id());
-    List<Job> jobs = new ArrayList<>();
-    jobs.add(worker.submit(JobSpec.of("spin", new Ms(1_500))));
+    List<JobSpec> specs = new ArrayList<>();
+    specs.add(JobSpec.of("spin", new Ms(1_500)));
     for (int i = 0; i < 5; i++) {
-      jobs.add(worker.submit(JobSpec.of("spin", new Ms(0))));
+      specs.add(JobSpec.of("spin", new Ms(0)));
     }
+    // One submit, so one claim takes them all: the long one runs, the rest wait prefetched.
+    List<Job> jobs = worker.submitAll(specs);
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
         .until(() ->
             jobs.stream().allMatch(j -> shared.get(j.id()).orElseThrow().leaseOwner() != null));
     // The worker can no longer renew: its leases lapse and another worker takes the jobs over.
