@@ -181,23 +181,26 @@ final class Child {
   }
 
   /**
-   * Waits, at most {@code maxMillis}, until what the child wrote to stderr before its last stdout
-   * message is in the tail. The child flushes stderr before it answers, so those bytes are in the
-   * pipe or already read; the reader thread may just not have caught up (a loaded machine), and an
-   * error would then go out without its stderr.
+   * Waits, at most {@code maxMillis}, for the stderr reader to catch up: until the tail has not
+   * grown for 20 ms and the reader holds nothing unappended. The child flushes stderr before it
+   * answers, so those bytes are in the pipe or already read; on a loaded machine the reader thread
+   * may just not have run yet, and an error would then go out without its stderr. (Not {@code
+   * available()} on the stream: the reader blocks in {@code read()} holding the stream's lock.)
    */
   void settleStderr(long maxMillis) {
-    long deadline = System.nanoTime() + maxMillis * 1_000_000L;
-    InputStream err = process.getErrorStream();
+    long start = System.nanoTime();
+    long deadline = start + maxMillis * 1_000_000L;
+    long seen = stderr.position();
+    long quietSince = start;
     while (System.nanoTime() < deadline) {
-      try {
-        if (err.available() == 0 && !stderrAppending) {
-          return;
-        }
-      } catch (IOException e) {
+      LockSupport.parkNanos(2_000_000);
+      long now = stderr.position();
+      if (now != seen || stderrAppending) {
+        seen = now;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince >= 20_000_000L) {
         return;
       }
-      LockSupport.parkNanos(200_000);
     }
   }
 
