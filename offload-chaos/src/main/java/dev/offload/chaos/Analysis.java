@@ -153,22 +153,10 @@ final class Analysis {
             continue;
           }
           interrupted++;
-          Run next =
-              jobRuns.stream()
-                  .filter(o -> o.pid() != d.pid() || kind == Disruption.Kind.KILL)
-                  .filter(o -> o.start().isAfter(d.at()))
-                  .min(Comparator.comparing(Run::start))
-                  .orElse(null);
+          Run next = nextStart(jobRuns, d);
           if (next != null) {
             millis.add(Duration.between(d.at(), next.start()).toMillis());
-            continue;
-          }
-          FinalJob f = finals.get(r.job());
-          boolean done =
-              f != null
-                  && (f.state() == JobState.SUCCEEDED && f.resultPid() == d.pid()
-                      || f.state().isTerminal() && f.attempts() >= f.maxAttempts());
-          if (done) {
+          } else if (needsNoRerun(finals.get(r.job()), d)) {
             notNeeded++;
           } else {
             never++;
@@ -198,28 +186,36 @@ final class Analysis {
       }
       for (String job : d.held()) {
         held++;
-        Run next =
-            runs.getOrDefault(job, List.of()).stream()
-                .filter(o -> o.pid() != d.pid() || kind == Disruption.Kind.KILL)
-                .filter(o -> o.start().isAfter(d.at()))
-                .min(Comparator.comparing(Run::start))
-                .orElse(null);
+        Run next = nextStart(runs.getOrDefault(job, List.of()), d);
         if (next != null) {
           millis.add(Duration.between(d.at(), next.start()).toMillis());
+        } else if (needsNoRerun(finals.get(job), d)) {
+          notNeeded++;
         } else {
-          FinalJob f = finals.get(job);
-          boolean finishedByVictim =
-              f != null && f.state() == JobState.SUCCEEDED && f.resultPid() == d.pid();
-          if (f != null
-              && (finishedByVictim || f.state().isTerminal() && f.attempts() >= f.maxAttempts())) {
-            notNeeded++;
-          } else {
-            never++;
-          }
+          never++;
         }
       }
     }
     return latency(held, millis, notNeeded, never);
+  }
+
+  /**
+   * The first start of the job after disruption {@code d}: anywhere after a kill (a restarted
+   * worker has a new pid anyway), in another process after a pause.
+   */
+  private static Run nextStart(List<Run> jobRuns, Disruption d) {
+    return jobRuns.stream()
+        .filter(o -> o.pid() != d.pid() || d.kind() == Disruption.Kind.KILL)
+        .filter(o -> o.start().isAfter(d.at()))
+        .min(Comparator.comparing(Run::start))
+        .orElse(null);
+  }
+
+  /** Finished by the disrupted process itself, or out of attempts: no rerun was due. */
+  private static boolean needsNoRerun(FinalJob f, Disruption d) {
+    return f != null
+        && (f.state() == JobState.SUCCEEDED && f.resultPid() == d.pid()
+            || f.state().isTerminal() && f.attempts() >= f.maxAttempts());
   }
 
   private static Figures.Latency latency(

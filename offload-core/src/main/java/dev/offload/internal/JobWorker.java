@@ -155,7 +155,7 @@ final class JobWorker {
   }
 
   void start() {
-    registerSafely();
+    register();
     dispatcher.start();
   }
 
@@ -559,11 +559,6 @@ final class JobWorker {
     }
   }
 
-  /** Refreshes this worker's presence record (on the supervisor, every lease/3). */
-  void register() {
-    registerSafely();
-  }
-
   /**
    * Reports the starts of attempts the store has not heard of yet, so that {@code running} in the
    * store (and in every view of it) follows a task's start within this interval rather than a whole
@@ -625,7 +620,8 @@ final class JobWorker {
     }
   }
 
-  private void registerSafely() {
+  /** Refreshes this worker's presence record (at start, then on the supervisor every lease/3). */
+  void register() {
     try {
       store.registerWorker(info(clock.instant()));
     } catch (RuntimeException e) {
